@@ -1,0 +1,266 @@
+/**
+ * The `smartcharge` command line: serve, migrate, device …, vehicle …. Every command has --help;
+ * every command that reports has --json. Settings come from flags or the environment.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { loadConfig, SETTINGS, type Config, type SettingName } from '../config.js';
+import { DEVICE_STATUSES, isDeviceStatus, type DeviceStatus } from '../devices/index.js';
+import { SERVER_VERSION } from '../server.js';
+import { connectOperator, type Json, type OperatorClient } from './operator-client.js';
+import { printDevice, printDevices, printIssued, printVehicles, type Output } from './output.js';
+import { runServe } from './serve.js';
+
+interface TargetOptions {
+  dataDir?: string;
+  databaseUrl?: string;
+  json?: boolean;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+
+function deviceStatus(value: string): DeviceStatus {
+  if (!isDeviceStatus(value)) throw new InvalidArgumentError(`expected one of ${DEVICE_STATUSES.join(', ')}`);
+  return value;
+}
+
+/** Options every command that touches the database takes. */
+function withTarget(command: Command): Command {
+  return command
+    .option(
+      '--data-dir <dir>',
+      `embedded database folder (${SETTINGS.dataDir.env}, default ${SETTINGS.dataDir.defaultValue})`,
+    )
+    .option('--database-url <url>', `PostgreSQL URL (${SETTINGS.databaseUrl.env}); overrides the embedded database`)
+    .option('--json', 'print machine-readable JSON');
+}
+
+function configFrom(
+  options: TargetOptions,
+  extra: Partial<Record<SettingName, string | number | undefined>> = {},
+): Config {
+  return loadConfig(process.env, {
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
+    ...extra,
+  });
+}
+
+async function withOperator(
+  options: TargetOptions,
+  commandLine: string,
+  run: (client: OperatorClient, out: Output) => Promise<void>,
+): Promise<void> {
+  const client = await connectOperator(configFrom(options), commandLine);
+  const out: Output = { json: options.json === true, via: client.via };
+  try {
+    await run(client, out);
+  } finally {
+    await client.close();
+  }
+}
+
+function emit(out: Output, value: unknown, human: () => void): void {
+  if (out.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  else human();
+}
+
+export function buildProgram(): Command {
+  const program = new Command('smartcharge')
+    .description('SmartCharge: an open platform for utility electric-vehicle programs.')
+    .version(SERVER_VERSION)
+    .showHelpAfterError('(add --help for usage)');
+
+  const serve = program
+    .command('serve')
+    .description('Run the platform: HTTP API and device uplink, MQTT, storage (what `npm start` runs).');
+  for (const name of ['port', 'host', 'dataDir', 'databaseUrl', 'mqttUrl', 'mqttPort', 'logLevel'] as const) {
+    const spec = SETTINGS[name];
+    const defaultText = 'defaultText' in spec ? spec.defaultText : String(spec.defaultValue);
+    serve.addOption(new Option(`--${spec.flag} <value>`, `${spec.description} [${spec.env}, default ${defaultText}]`));
+  }
+  serve.option('--json', 'print the start-up summary as one JSON line instead of a banner');
+  serve.action(async (options: Record<string, string | boolean | undefined>) => {
+    const flags: Partial<Record<SettingName, string>> = {};
+    for (const name of ['port', 'host', 'dataDir', 'databaseUrl', 'mqttUrl', 'mqttPort', 'logLevel'] as const) {
+      const value = options[name];
+      if (typeof value === 'string') flags[name] = value;
+    }
+    await runServe(loadConfig(process.env, flags), {
+      json: options.json === true,
+      mqttPortExplicit: flags.mqttPort !== undefined || process.env[SETTINGS.mqttPort.env] !== undefined,
+    });
+  });
+
+  withTarget(
+    program.command('migrate').description('Apply database migrations that have not been applied yet.'),
+  ).action(async (options: TargetOptions) => {
+    await withOperator(options, 'smartcharge migrate', async (client, out) => {
+      const report = await client.migrate();
+      emit(out, report, () => {
+        const by = report.ranBy === 'the running server' ? ' (the running server applied them at start)' : '';
+        if (report.applied.length > 0) console.log(`Applied ${report.applied.join(', ')} on ${out.via}.`);
+        console.log(
+          `The database is up to date: ${report.applied.length + report.alreadyApplied.length} migrations${by}.`,
+        );
+      });
+    });
+  });
+
+  const device = program.command('device').description('Provision and manage C2 devices.');
+  withTarget(
+    device
+      .command('provision')
+      .description('Create a device and print its secret credential (shown this once).')
+      .requiredOption('--serial <serial>', 'the serial printed on the device, e.g. C2-000123')
+      .option('--vehicle <id>', 'put the device in this vehicle', positiveInt),
+  ).action(async (options: TargetOptions & { serial: string; vehicle?: number }) => {
+    await withOperator(options, 'smartcharge device provision', async (client, out) => {
+      const issued = await client.provisionDevice({
+        serial: options.serial,
+        ...(options.vehicle ? { vehicleId: options.vehicle } : {}),
+      });
+      emit(out, issued, () => printIssued(issued, 'provisioned'));
+    });
+  });
+
+  withTarget(
+    device
+      .command('revoke')
+      .description("Revoke a device's credential: it can no longer send data (rotate to issue a new one).")
+      .requiredOption('--serial <serial>', 'device serial')
+      .option('--note <text>', 'why, for the device history'),
+  ).action(async (options: TargetOptions & { serial: string; note?: string }) => {
+    await withOperator(options, 'smartcharge device revoke', async (client, out) => {
+      const revoked = await client.revokeCredential(options.serial, options.note);
+      emit(out, revoked, () => console.log(`Revoked the credential of ${options.serial}; it can no longer send data.`));
+    });
+  });
+
+  withTarget(
+    device
+      .command('rotate')
+      .description('Issue a new secret for a device (also after a revocation).')
+      .requiredOption('--serial <serial>', 'device serial')
+      .option('--grace-hours <hours>', 'keep the previous secret working this long (default 0)', (v) => {
+        const n = Number(v);
+        if (!Number.isFinite(n) || n < 0 || n > 2160) throw new InvalidArgumentError('expected hours from 0 to 2160');
+        return n;
+      }),
+  ).action(async (options: TargetOptions & { serial: string; graceHours?: number }) => {
+    await withOperator(options, 'smartcharge device rotate', async (client, out) => {
+      const issued = await client.rotateCredential(options.serial, Math.round((options.graceHours ?? 0) * 3600));
+      emit(out, issued, () => printIssued(issued, 'rotated'));
+    });
+  });
+
+  withTarget(
+    device
+      .command('status')
+      .description(`Move a device along its lifecycle (${DEVICE_STATUSES.join(' → ')}).`)
+      .requiredOption('--serial <serial>', 'device serial')
+      .requiredOption('--set <status>', `new status: ${DEVICE_STATUSES.join(', ')}`, deviceStatus)
+      .option('--note <text>', 'e.g. the shipment tracking number'),
+  ).action(async (options: TargetOptions & { serial: string; set: DeviceStatus; note?: string }) => {
+    await withOperator(options, 'smartcharge device status', async (client, out) => {
+      const updated = await client.setStatus(options.serial, options.set, options.note);
+      emit(out, updated, () => console.log(`${options.serial} is now ${String(updated.status)}.`));
+    });
+  });
+
+  withTarget(
+    device
+      .command('assign')
+      .description('Put a device in a vehicle, or take it out with --none.')
+      .requiredOption('--serial <serial>', 'device serial')
+      .option('--vehicle <id>', 'vehicle id (see: smartcharge vehicle list)', positiveInt)
+      .option('--none', 'take the device out of its vehicle'),
+  ).action(async (options: TargetOptions & { serial: string; vehicle?: number; none?: boolean }) => {
+    if ((options.vehicle === undefined) === (options.none !== true)) {
+      throw new InvalidArgumentError('give either --vehicle <id> or --none');
+    }
+    await withOperator(options, 'smartcharge device assign', async (client, out) => {
+      const updated = await client.assignVehicle(options.serial, options.vehicle ?? null);
+      emit(out, updated, () =>
+        console.log(
+          updated.vehicleId === null
+            ? `${options.serial} is no longer in a vehicle.`
+            : `${options.serial} is now in vehicle ${options.vehicle ?? ''}.`,
+        ),
+      );
+    });
+  });
+
+  withTarget(
+    device
+      .command('show')
+      .description('Show a device and its history.')
+      .requiredOption('--serial <serial>', 'device serial'),
+  ).action(async (options: TargetOptions & { serial: string }) => {
+    await withOperator(options, 'smartcharge device show', async (client, out) => {
+      const found = await client.getDevice(options.serial);
+      emit(out, found, () => printDevice(found));
+    });
+  });
+
+  withTarget(
+    device
+      .command('list')
+      .description('List devices.')
+      .option('--status <status>', 'only devices in this status', deviceStatus)
+      .option('--after <id>', 'start after this device id (paging)', positiveInt)
+      .option('--limit <n>', 'at most this many (default 100, at most 1000)', positiveInt),
+  ).action(async (options: TargetOptions & { status?: DeviceStatus; after?: number; limit?: number }) => {
+    await withOperator(options, 'smartcharge device list', async (client, out) => {
+      const devices: Json[] = await client.listDevices({
+        ...(options.status ? { status: options.status } : {}),
+        ...(options.after ? { afterId: options.after } : {}),
+        ...(options.limit ? { limit: options.limit } : {}),
+      });
+      emit(out, devices, () => printDevices(devices));
+    });
+  });
+
+  const vehicle = program.command('vehicle').description('Vehicles that devices are installed in.');
+  withTarget(
+    vehicle
+      .command('add')
+      .description('Add a vehicle.')
+      .requiredOption('--make <make>', 'e.g. Chevrolet')
+      .requiredOption('--model <model>', 'e.g. "Bolt EV"')
+      .requiredOption('--year <year>', 'model year', positiveInt)
+      .option('--vin <vin>', 'vehicle identification number (17 characters)'),
+  ).action(async (options: TargetOptions & { make: string; model: string; year: number; vin?: string }) => {
+    await withOperator(options, 'smartcharge vehicle add', async (client, out) => {
+      const created = await client.createVehicle({
+        make: options.make,
+        model: options.model,
+        modelYear: options.year,
+        ...(options.vin ? { vin: options.vin } : {}),
+      });
+      emit(out, created, () =>
+        console.log(`Added vehicle ${String(created.id)}: ${options.year} ${options.make} ${options.model}.`),
+      );
+    });
+  });
+  withTarget(
+    vehicle
+      .command('list')
+      .description('List vehicles.')
+      .option('--after <id>', 'start after this vehicle id (paging)', positiveInt)
+      .option('--limit <n>', 'at most this many (default 100, at most 1000)', positiveInt),
+  ).action(async (options: TargetOptions & { after?: number; limit?: number }) => {
+    await withOperator(options, 'smartcharge vehicle list', async (client, out) => {
+      const vehicles = await client.listVehicles({
+        ...(options.after ? { afterId: options.after } : {}),
+        ...(options.limit ? { limit: options.limit } : {}),
+      });
+      emit(out, vehicles, () => printVehicles(vehicles));
+    });
+  });
+
+  return program;
+}

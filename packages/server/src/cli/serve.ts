@@ -1,0 +1,56 @@
+/**
+ * Runs the server in the foreground until SIGINT/SIGTERM, then shuts down cleanly
+ * (everything received is committed and acknowledged before the database closes).
+ */
+import type { Config } from '../config.js';
+import { startServer, SERVER_VERSION } from '../server.js';
+
+export async function runServe(config: Config, options: { json: boolean; mqttPortExplicit: boolean }): Promise<void> {
+  const server = await startServer(config, { mqttPortExplicit: options.mqttPortExplicit });
+  const summary = {
+    event: 'started',
+    version: SERVER_VERSION,
+    url: server.url,
+    uplink: `${server.url}/api/v1/uplink`,
+    mqtt: server.mqtt,
+    database: server.services.db.description,
+  };
+  server.log.info(summary, 'SmartCharge is running');
+  if (options.json) {
+    process.stderr.write(`${JSON.stringify(summary)}\n`);
+  } else {
+    const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    process.stderr.write(
+      [
+        '',
+        `  SmartCharge ${SERVER_VERSION} is running`,
+        '',
+        `  Web         http://${host}:${server.port}/`,
+        `  Uplink      POST http://${host}:${server.port}/api/v1/uplink`,
+        `  MQTT        ${server.mqtt}`,
+        `  Database    ${server.services.db.description}`,
+        '',
+        '  Add a device:  npx smartcharge device provision --serial C2-DEMO-1',
+        '  Stop:          Ctrl+C',
+        '',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.log.info({ signal }, 'shutting down: finishing what was received');
+    server
+      .close()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        server.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}

@@ -1,0 +1,236 @@
+/**
+ * Settings: each a typed key with an environment variable, an optional command-line flag,
+ * a default and a line of documentation (the README's settings table lists the same keys;
+ * a test keeps the two in step). Read once at start-up; a wrong value stops the start with
+ * a message naming the variable.
+ */
+import path from 'node:path';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+interface SettingSpec<T> {
+  readonly env: string;
+  /** Long flag name on `smartcharge serve` (without dashes), when there is one. */
+  readonly flag?: string;
+  readonly defaultValue: T;
+  /** Default as documented (for settings whose default is absent or computed). */
+  readonly defaultText?: string;
+  readonly description: string;
+  parse(raw: string): T;
+}
+
+class SettingError extends Error {}
+
+function integer(min: number, max: number) {
+  return (raw: string): number => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new SettingError(`expected an integer from ${min} to ${max}`);
+    const value = Number(raw.trim());
+    if (value < min || value > max) throw new SettingError(`expected an integer from ${min} to ${max}`);
+    return value;
+  };
+}
+
+function oneOf<const T extends string>(values: readonly T[]) {
+  return (raw: string): T => {
+    const value = raw.trim().toLowerCase();
+    if (!(values as readonly string[]).includes(value)) throw new SettingError(`expected one of ${values.join(', ')}`);
+    return value as T;
+  };
+}
+
+function url(protocols: readonly string[]) {
+  return (raw: string): string => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw.trim());
+    } catch {
+      throw new SettingError(`expected a URL such as ${protocols[0]}//host:port`);
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new SettingError(`expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+    }
+    return raw.trim();
+  };
+}
+
+function boolean(raw: string): boolean {
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(value)) return false;
+  throw new SettingError('expected true or false');
+}
+
+function nonEmpty(raw: string): string {
+  if (raw.trim() === '') throw new SettingError('expected a non-empty value');
+  return raw.trim();
+}
+
+function optional<T>(parse: (raw: string) => T) {
+  return (raw: string): T | undefined => (raw.trim() === '' ? undefined : parse(raw));
+}
+
+function secretToken(raw: string): string {
+  const value = raw.trim();
+  if (value.length < 24) throw new SettingError('expected at least 24 characters');
+  return value;
+}
+
+export const SETTINGS = {
+  port: {
+    env: 'PORT',
+    flag: 'port',
+    defaultValue: 8080,
+    description: 'HTTP port for the API, the device uplink and the web pages.',
+    parse: integer(0, 65535),
+  },
+  host: {
+    env: 'HOST',
+    flag: 'host',
+    defaultValue: '0.0.0.0',
+    description: 'Address the HTTP server and the embedded MQTT broker listen on.',
+    parse: nonEmpty,
+  },
+  dataDir: {
+    env: 'SMARTCHARGE_DATA_DIR',
+    flag: 'data-dir',
+    defaultValue: './data',
+    description:
+      'Folder for the embedded database (PGlite) and the running-server file. Kept across restarts. Unused for the database when DATABASE_URL is set.',
+    parse: nonEmpty,
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    flag: 'database-url',
+    defaultValue: undefined as string | undefined,
+    defaultText: '(embedded PGlite)',
+    description:
+      'A PostgreSQL (15 or later) connection URL. When set, the server uses it instead of the embedded database.',
+    parse: optional(url(['postgres:', 'postgresql:'])),
+  },
+  mqttUrl: {
+    env: 'MQTT_URL',
+    flag: 'mqtt-url',
+    defaultValue: undefined as string | undefined,
+    defaultText: '(embedded broker)',
+    description:
+      'An external MQTT broker (e.g. Mosquitto) to consume device traffic from, through a shared subscription. When set, no broker is embedded.',
+    parse: optional(url(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'])),
+  },
+  mqttPort: {
+    env: 'MQTT_PORT',
+    flag: 'mqtt-port',
+    defaultValue: 1883,
+    description:
+      'Port of the embedded MQTT broker; 0 starts none. When the default port is taken the server starts without it and says so.',
+    parse: integer(0, 65535),
+  },
+  mqttTrustBrokerAuth: {
+    env: 'MQTT_TRUST_BROKER_AUTH',
+    defaultValue: false,
+    description:
+      'External broker only: true when the broker authenticates devices and only lets each publish on its own topic, so messages need not carry the credential.',
+    parse: boolean,
+  },
+  logLevel: {
+    env: 'LOG_LEVEL',
+    flag: 'log-level',
+    defaultValue: 'info',
+    description: `Log verbosity: ${LOG_LEVELS.join(', ')}. Logs are JSON lines on standard output.`,
+    parse: oneOf(LOG_LEVELS),
+  },
+  adminToken: {
+    env: 'SMARTCHARGE_ADMIN_TOKEN',
+    defaultValue: undefined as string | undefined,
+    defaultText: '(random, per run)',
+    description:
+      'Bearer token for the operator API (/api/v1/admin). Unset: a random token is made at each start and written, readable only by you, to the running-server file for the CLI.',
+    parse: optional(secretToken),
+  },
+  ingestMaxFutureS: {
+    env: 'INGEST_MAX_FUTURE_S',
+    defaultValue: 600,
+    description: 'Records timestamped further than this many seconds ahead of the server clock are refused.',
+    parse: integer(0, 86_400),
+  },
+  ingestMaxAgeDays: {
+    env: 'INGEST_MAX_AGE_DAYS',
+    defaultValue: 400,
+    description: 'Records older than this many days are refused (a device may buffer for long while out of coverage).',
+    parse: integer(1, 3650),
+  },
+  ingestRateLimitPerMin: {
+    env: 'INGEST_RATE_LIMIT_PER_MIN',
+    defaultValue: 120,
+    description:
+      'Batches one device may send per minute (bursts up to the same number); more get 429 and a Retry-After.',
+    parse: integer(1, 1_000_000),
+  },
+  ingestMaxPendingRecords: {
+    env: 'INGEST_MAX_PENDING_RECORDS',
+    defaultValue: 200_000,
+    description: 'Records waiting for the database before new batches get 503 and a Retry-After (bounds memory).',
+    parse: integer(1_000, 100_000_000),
+  },
+  ingestGroupMaxRecords: {
+    env: 'INGEST_GROUP_MAX_RECORDS',
+    defaultValue: 50_000,
+    description: 'Most records written in one database transaction (batches arriving together are committed together).',
+    parse: integer(1, 10_000_000),
+  },
+} as const satisfies Record<string, SettingSpec<unknown>>;
+
+type Settings = typeof SETTINGS;
+export type SettingName = keyof Settings;
+export type Config = { -readonly [K in SettingName]: ReturnType<Settings[K]['parse']> | Settings[K]['defaultValue'] };
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Reads every setting from flags (which win) and the environment.
+ * `flags` is keyed by setting name, values as typed on the command line.
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  flags: Partial<Record<SettingName, string | number | boolean | undefined>> = {},
+): Config {
+  const problems: string[] = [];
+  const config: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(SETTINGS) as [SettingName, SettingSpec<unknown>][]) {
+    const flagValue = flags[name];
+    const raw = flagValue === undefined ? env[spec.env] : String(flagValue);
+    const source = flagValue === undefined ? spec.env : `--${spec.flag ?? name}`;
+    if (raw === undefined) {
+      config[name] = spec.defaultValue;
+      continue;
+    }
+    try {
+      config[name] = spec.parse(raw);
+    } catch (error) {
+      if (!(error instanceof SettingError)) throw error;
+      problems.push(`${source}=${JSON.stringify(raw)}: ${error.message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const result = config as Config;
+  result.dataDir = path.resolve(result.dataDir);
+  return result;
+}
+
+/** A URL safe to print: the password, if any, replaced by ***. */
+export function redactUrl(raw: string): string {
+  try {
+    const parsed = new URL(raw);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The database seam: one small interface, two implementations (embedded PGlite and a
+ * PostgreSQL server through node-postgres). Repositories take a `Queryable`, so the same
+ * query runs inside or outside a transaction, on either database.
+ *
+ * Both implementations return int8 as a JS number (ids and counts stay below 2^53),
+ * timestamptz as Date, bytea as Uint8Array, numeric and ranges as text.
+ */
+
+export type Row = Record<string, unknown>;
+
+export interface QueryResult<R extends Row = Row> {
+  readonly rows: R[];
+  readonly rowCount: number;
+}
+
+export interface Queryable {
+  query<R extends Row = Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  /** Runs one or more statements without parameters (migrations, DDL). */
+  exec(text: string): Promise<void>;
+}
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface Database extends Queryable {
+  readonly kind: DatabaseKind;
+  /** Where the data lives, safe to print (no password). */
+  readonly description: string;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

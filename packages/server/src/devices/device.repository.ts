@@ -1,0 +1,156 @@
+/**
+ * SQL for devices, their events and their vehicle assignments. One function, one query.
+ */
+import type { Queryable } from '../db/database.js';
+import type { DeviceStatus } from './device-lifecycle.js';
+
+export interface DeviceRow {
+  readonly id: number;
+  readonly serial: string;
+  readonly secretHash: Uint8Array;
+  readonly previousSecretHash: Uint8Array | null;
+  readonly previousSecretExpiresAt: Date | null;
+  readonly credentialIssuedAt: Date;
+  readonly revokedAt: Date | null;
+  readonly status: DeviceStatus;
+  readonly statusChangedAt: Date;
+  readonly vehicleId: number | null;
+  readonly firstSeenAt: Date | null;
+  readonly lastSeenAt: Date | null;
+  readonly createdAt: Date;
+}
+
+const DEVICE_COLUMNS = `id, serial, secret_hash AS "secretHash", previous_secret_hash AS "previousSecretHash",
+  previous_secret_expires_at AS "previousSecretExpiresAt", credential_issued_at AS "credentialIssuedAt",
+  revoked_at AS "revokedAt", status, status_changed_at AS "statusChangedAt", vehicle_id AS "vehicleId",
+  first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", created_at AS "createdAt"`;
+
+export async function insertDevice(q: Queryable, serial: string, secretHash: Uint8Array): Promise<DeviceRow> {
+  const { rows } = await q.query<DeviceRow & Record<string, unknown>>(
+    `INSERT INTO device (serial, secret_hash) VALUES ($1, $2) RETURNING ${DEVICE_COLUMNS}`,
+    [serial, secretHash],
+  );
+  return rows[0]!;
+}
+
+export async function findDeviceBySerial(q: Queryable, serial: string): Promise<DeviceRow | undefined> {
+  const { rows } = await q.query<DeviceRow & Record<string, unknown>>(
+    `SELECT ${DEVICE_COLUMNS} FROM device WHERE serial = $1`,
+    [serial],
+  );
+  return rows[0];
+}
+
+/** Same, locking the row until the transaction ends (for read-modify-write). */
+export async function findDeviceBySerialForUpdate(q: Queryable, serial: string): Promise<DeviceRow | undefined> {
+  const { rows } = await q.query<DeviceRow & Record<string, unknown>>(
+    `SELECT ${DEVICE_COLUMNS} FROM device WHERE serial = $1 FOR UPDATE`,
+    [serial],
+  );
+  return rows[0];
+}
+
+export async function listDevices(
+  q: Queryable,
+  filter: { status?: DeviceStatus; afterId?: number; limit: number },
+): Promise<DeviceRow[]> {
+  const { rows } = await q.query<DeviceRow & Record<string, unknown>>(
+    `SELECT ${DEVICE_COLUMNS} FROM device
+      WHERE ($1::text IS NULL OR status = $1) AND id > $2
+      ORDER BY id LIMIT $3`,
+    [filter.status ?? null, filter.afterId ?? 0, filter.limit],
+  );
+  return rows;
+}
+
+export async function countDevicesByStatus(q: Queryable): Promise<Record<string, number>> {
+  const { rows } = await q.query<{ status: string; n: number }>(
+    'SELECT status, count(*)::int AS n FROM device GROUP BY status',
+  );
+  return Object.fromEntries(rows.map((row) => [row.status, row.n]));
+}
+
+export async function updateCredential(
+  q: Queryable,
+  id: number,
+  credential: { secretHash: Uint8Array; previousSecretHash: Uint8Array | null; previousSecretExpiresAt: Date | null },
+): Promise<DeviceRow> {
+  const { rows } = await q.query<DeviceRow & Record<string, unknown>>(
+    `UPDATE device SET secret_hash = $2, previous_secret_hash = $3, previous_secret_expires_at = $4,
+            credential_issued_at = now(), revoked_at = NULL
+      WHERE id = $1 RETURNING ${DEVICE_COLUMNS}`,
+    [id, credential.secretHash, credential.previousSecretHash, credential.previousSecretExpiresAt],
+  );
+  return rows[0]!;
+}
+
+export async function markRevoked(q: Queryable, id: number): Promise<DeviceRow> {
+  const { rows } = await q.query<DeviceRow & Record<string, unknown>>(
+    `UPDATE device SET revoked_at = now(), previous_secret_hash = NULL, previous_secret_expires_at = NULL
+      WHERE id = $1 RETURNING ${DEVICE_COLUMNS}`,
+    [id],
+  );
+  return rows[0]!;
+}
+
+export async function updateStatus(q: Queryable, id: number, status: DeviceStatus): Promise<DeviceRow> {
+  const { rows } = await q.query<DeviceRow & Record<string, unknown>>(
+    `UPDATE device SET status = $2, status_changed_at = now() WHERE id = $1 RETURNING ${DEVICE_COLUMNS}`,
+    [id, status],
+  );
+  return rows[0]!;
+}
+
+export async function updateVehicle(q: Queryable, id: number, vehicleId: number | null): Promise<DeviceRow> {
+  const { rows } = await q.query<DeviceRow & Record<string, unknown>>(
+    `UPDATE device SET vehicle_id = $2 WHERE id = $1 RETURNING ${DEVICE_COLUMNS}`,
+    [id, vehicleId],
+  );
+  return rows[0]!;
+}
+
+export type DeviceEventKind =
+  'provisioned' | 'status' | 'credential_rotated' | 'credential_revoked' | 'assigned' | 'unassigned';
+
+export interface DeviceEventRow {
+  readonly at: Date;
+  readonly kind: DeviceEventKind;
+  readonly status: DeviceStatus | null;
+  readonly vehicleId: number | null;
+  readonly note: string | null;
+}
+
+export async function insertDeviceEvent(
+  q: Queryable,
+  deviceId: number,
+  event: { kind: DeviceEventKind; status?: DeviceStatus; vehicleId?: number; note?: string },
+): Promise<void> {
+  await q.query('INSERT INTO device_event (device_id, kind, status, vehicle_id, note) VALUES ($1, $2, $3, $4, $5)', [
+    deviceId,
+    event.kind,
+    event.status ?? null,
+    event.vehicleId ?? null,
+    event.note ?? null,
+  ]);
+}
+
+export async function listDeviceEvents(q: Queryable, deviceId: number): Promise<DeviceEventRow[]> {
+  const { rows } = await q.query<DeviceEventRow & Record<string, unknown>>(
+    `SELECT at, kind, status, vehicle_id AS "vehicleId", note FROM device_event WHERE device_id = $1 ORDER BY at, id`,
+    [deviceId],
+  );
+  return rows;
+}
+
+export async function closeOpenAssignment(q: Queryable, deviceId: number): Promise<void> {
+  await q.query('UPDATE device_assignment SET unassigned_at = now() WHERE device_id = $1 AND unassigned_at IS NULL', [
+    deviceId,
+  ]);
+}
+
+export async function insertAssignment(q: Queryable, deviceId: number, vehicleId: number): Promise<void> {
+  await q.query('INSERT INTO device_assignment (device_id, assigned_at, vehicle_id) VALUES ($1, now(), $2)', [
+    deviceId,
+    vehicleId,
+  ]);
+}

@@ -1,0 +1,283 @@
+/**
+ * Devices: provisioning with a secret credential (shown once), rotation and revocation,
+ * lifecycle status with history, vehicle assignment, and authenticating a device's uplink.
+ */
+import { ZDeviceSerialSchema, type DeviceCredential } from '@smartcharge/protocol';
+import { z } from 'zod';
+import { requireOperator, type Actor } from '../actor.js';
+import type { Database } from '../db/database.js';
+import { AppError, SQLSTATE, sqlStateOf } from '../errors.js';
+import { parseInput } from '../validation.js';
+import type { VehicleService } from '../vehicles/index.js';
+import { generateSecret, hashSecret, secretMatches } from './credential.js';
+import { checkTransition, DEVICE_STATUSES, type DeviceStatus } from './device-lifecycle.js';
+import {
+  closeOpenAssignment,
+  countDevicesByStatus,
+  findDeviceBySerial,
+  findDeviceBySerialForUpdate,
+  insertAssignment,
+  insertDevice,
+  insertDeviceEvent,
+  listDeviceEvents,
+  listDevices,
+  markRevoked,
+  updateCredential,
+  updateStatus,
+  updateVehicle,
+  type DeviceEventRow,
+  type DeviceRow,
+} from './device.repository.js';
+
+/** A device as shown to operators: never the secret or its hash. */
+export interface Device {
+  readonly id: number;
+  readonly serial: string;
+  readonly status: DeviceStatus;
+  readonly statusChangedAt: Date;
+  readonly vehicleId: number | null;
+  readonly credentialIssuedAt: Date;
+  readonly revokedAt: Date | null;
+  /** After a rotation with a grace period: when the previous secret stops working. */
+  readonly previousCredentialExpiresAt: Date | null;
+  readonly firstSeenAt: Date | null;
+  readonly lastSeenAt: Date | null;
+  readonly createdAt: Date;
+}
+
+export interface DeviceWithHistory extends Device {
+  readonly events: readonly DeviceEventRow[];
+}
+
+export interface IssuedCredential {
+  readonly device: Device;
+  /** The secret, shown this once. */
+  readonly secret: string;
+}
+
+export type DeviceAuthFailure = 'unknown_device' | 'invalid_credential' | 'revoked_credential' | 'device_returned';
+
+export type DeviceAuthResult =
+  | { readonly ok: true; readonly device: { readonly id: number; readonly serial: string } }
+  | { readonly ok: false; readonly reason: DeviceAuthFailure };
+
+export const ZProvisionDeviceSchema = z.strictObject({
+  serial: ZDeviceSerialSchema,
+  vehicleId: z.number().int().positive().optional(),
+});
+
+export const ZRotateCredentialSchema = z.strictObject({
+  /** How long the previous secret keeps working, so a device in the field can be updated. */
+  graceSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(90 * 86_400)
+    .default(0),
+});
+
+export const ZSetStatusSchema = z.strictObject({
+  status: z.enum(DEVICE_STATUSES),
+  note: z.string().trim().max(500).optional(),
+});
+
+function toDevice(row: DeviceRow): Device {
+  return {
+    id: row.id,
+    serial: row.serial,
+    status: row.status,
+    statusChangedAt: row.statusChangedAt,
+    vehicleId: row.vehicleId,
+    credentialIssuedAt: row.credentialIssuedAt,
+    revokedAt: row.revokedAt,
+    previousCredentialExpiresAt: row.previousSecretHash ? row.previousSecretExpiresAt : null,
+    firstSeenAt: row.firstSeenAt,
+    lastSeenAt: row.lastSeenAt,
+    createdAt: row.createdAt,
+  };
+}
+
+export class DeviceService {
+  private readonly revocationListeners = new Set<(serial: string) => void>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly vehicles: VehicleService,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Called after a device's credential stops working (revoked, or rotated without grace). */
+  onCredentialRevoked(listener: (serial: string) => void): () => void {
+    this.revocationListeners.add(listener);
+    return () => this.revocationListeners.delete(listener);
+  }
+
+  async provisionDevice(actor: Actor, input: z.input<typeof ZProvisionDeviceSchema>): Promise<IssuedCredential> {
+    requireOperator(actor);
+    const { serial, vehicleId } = parseInput(ZProvisionDeviceSchema, input);
+    if (vehicleId !== undefined) await this.vehicles.getVehicle(actor, vehicleId);
+    const secret = generateSecret();
+    try {
+      const row = await this.db.transaction(async (tx) => {
+        let device = await insertDevice(tx, serial, hashSecret(secret));
+        await insertDeviceEvent(tx, device.id, { kind: 'provisioned', status: 'provisioned' });
+        if (vehicleId !== undefined) {
+          device = await updateVehicle(tx, device.id, vehicleId);
+          await insertAssignment(tx, device.id, vehicleId);
+          await insertDeviceEvent(tx, device.id, { kind: 'assigned', vehicleId });
+        }
+        return device;
+      });
+      return { device: toDevice(row), secret };
+    } catch (error) {
+      if (sqlStateOf(error) === SQLSTATE.uniqueViolation) {
+        throw new AppError('conflict', `A device with serial ${serial} already exists.`);
+      }
+      throw error;
+    }
+  }
+
+  async getDevice(actor: Actor, serial: string): Promise<DeviceWithHistory> {
+    requireOperator(actor);
+    const row = await findDeviceBySerial(this.db, serial);
+    if (!row) throw notFound(serial);
+    return { ...toDevice(row), events: await listDeviceEvents(this.db, row.id) };
+  }
+
+  async listDevices(
+    actor: Actor,
+    filter: { status?: DeviceStatus; afterId?: number; limit?: number } = {},
+  ): Promise<Device[]> {
+    requireOperator(actor);
+    const rows = await listDevices(this.db, { ...filter, limit: Math.min(filter.limit ?? 100, 1000) });
+    return rows.map(toDevice);
+  }
+
+  async countDevicesByStatus(actor: Actor): Promise<Record<string, number>> {
+    requireOperator(actor);
+    return countDevicesByStatus(this.db);
+  }
+
+  /** Issues a new secret. With a grace period the previous one keeps working until it ends. */
+  async rotateCredential(
+    actor: Actor,
+    serial: string,
+    input: z.input<typeof ZRotateCredentialSchema> = {},
+  ): Promise<IssuedCredential> {
+    requireOperator(actor);
+    const { graceSeconds } = parseInput(ZRotateCredentialSchema, input);
+    const secret = generateSecret();
+    const now = this.clock();
+    const row = await this.db.transaction(async (tx) => {
+      const current = await findDeviceBySerialForUpdate(tx, serial);
+      if (!current) throw notFound(serial);
+      const keepPrevious = graceSeconds > 0 && current.revokedAt === null;
+      const updated = await updateCredential(tx, current.id, {
+        secretHash: hashSecret(secret),
+        previousSecretHash: keepPrevious ? current.secretHash : null,
+        previousSecretExpiresAt: keepPrevious ? new Date(now.getTime() + graceSeconds * 1000) : null,
+      });
+      await insertDeviceEvent(tx, current.id, {
+        kind: 'credential_rotated',
+        note: keepPrevious ? `previous secret valid for ${graceSeconds} s` : 'previous secret no longer valid',
+      });
+      return updated;
+    });
+    if (graceSeconds === 0) this.emitRevoked(serial);
+    return { device: toDevice(row), secret };
+  }
+
+  async revokeCredential(actor: Actor, serial: string, note?: string): Promise<Device> {
+    requireOperator(actor);
+    const row = await this.db.transaction(async (tx) => {
+      const current = await findDeviceBySerialForUpdate(tx, serial);
+      if (!current) throw notFound(serial);
+      if (current.revokedAt) {
+        throw new AppError(
+          'invalid_transition',
+          `Device ${serial}'s credential is already revoked; rotate to issue a new one.`,
+        );
+      }
+      const updated = await markRevoked(tx, current.id);
+      await insertDeviceEvent(tx, current.id, { kind: 'credential_revoked', ...(note ? { note } : {}) });
+      return updated;
+    });
+    this.emitRevoked(serial);
+    return toDevice(row);
+  }
+
+  async setStatus(actor: Actor, serial: string, input: z.input<typeof ZSetStatusSchema>): Promise<Device> {
+    requireOperator(actor);
+    const { status, note } = parseInput(ZSetStatusSchema, input);
+    const row = await this.db.transaction(async (tx) => {
+      const current = await findDeviceBySerialForUpdate(tx, serial);
+      if (!current) throw notFound(serial);
+      checkTransition(serial, current.status, status);
+      const updated = await updateStatus(tx, current.id, status);
+      await insertDeviceEvent(tx, current.id, { kind: 'status', status, ...(note ? { note } : {}) });
+      return updated;
+    });
+    return toDevice(row);
+  }
+
+  /** Puts the device in a vehicle (closing the previous assignment), or takes it out with null. */
+  async assignVehicle(actor: Actor, serial: string, vehicleId: number | null): Promise<Device> {
+    requireOperator(actor);
+    if (vehicleId !== null) await this.vehicles.getVehicle(actor, vehicleId);
+    const row = await this.db.transaction(async (tx) => {
+      const current = await findDeviceBySerialForUpdate(tx, serial);
+      if (!current) throw notFound(serial);
+      if (current.vehicleId === vehicleId) {
+        throw new AppError(
+          'invalid_transition',
+          vehicleId === null
+            ? `Device ${serial} is not in a vehicle.`
+            : `Device ${serial} is already in vehicle ${vehicleId}.`,
+        );
+      }
+      if (current.vehicleId !== null) {
+        await closeOpenAssignment(tx, current.id);
+        await insertDeviceEvent(tx, current.id, { kind: 'unassigned', vehicleId: current.vehicleId });
+      }
+      if (vehicleId !== null) {
+        await insertAssignment(tx, current.id, vehicleId);
+        await insertDeviceEvent(tx, current.id, { kind: 'assigned', vehicleId });
+      }
+      return updateVehicle(tx, current.id, vehicleId);
+    });
+    return toDevice(row);
+  }
+
+  /** Checks a device's serial and secret (current, or previous within its grace period). */
+  async authenticate(credential: DeviceCredential): Promise<DeviceAuthResult> {
+    const row = await findDeviceBySerial(this.db, credential.serial);
+    if (!row) return { ok: false, reason: 'unknown_device' };
+    if (row.revokedAt) return { ok: false, reason: 'revoked_credential' };
+    const now = this.clock();
+    const matches =
+      secretMatches(credential.secret, row.secretHash) ||
+      (row.previousSecretExpiresAt !== null &&
+        row.previousSecretExpiresAt > now &&
+        secretMatches(credential.secret, row.previousSecretHash));
+    if (!matches) return { ok: false, reason: 'invalid_credential' };
+    if (row.status === 'returned') return { ok: false, reason: 'device_returned' };
+    return { ok: true, device: { id: row.id, serial: row.serial } };
+  }
+
+  /** For traffic a trusted broker has already authenticated: the device must exist and be usable. */
+  async authenticateByBroker(serial: string): Promise<DeviceAuthResult> {
+    const row = await findDeviceBySerial(this.db, serial);
+    if (!row) return { ok: false, reason: 'unknown_device' };
+    if (row.revokedAt) return { ok: false, reason: 'revoked_credential' };
+    if (row.status === 'returned') return { ok: false, reason: 'device_returned' };
+    return { ok: true, device: { id: row.id, serial: row.serial } };
+  }
+
+  private emitRevoked(serial: string): void {
+    for (const listener of this.revocationListeners) listener(serial);
+  }
+}
+
+function notFound(serial: string): AppError {
+  return new AppError('not_found', `No device has serial ${serial}.`);
+}

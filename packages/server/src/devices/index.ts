@@ -1,0 +1,20 @@
+/** Devices context: provisioning, credentials, lifecycle, assignment, uplink authentication. */
+export {
+  DeviceService,
+  ZProvisionDeviceSchema,
+  ZRotateCredentialSchema,
+  ZSetStatusSchema,
+  type Device,
+  type DeviceAuthFailure,
+  type DeviceAuthResult,
+  type DeviceWithHistory,
+  type IssuedCredential,
+} from './device.service.js';
+export {
+  ACTIVATED_BY_DATA,
+  DEVICE_STATUSES,
+  allowedTransitions,
+  isDeviceStatus,
+  type DeviceStatus,
+} from './device-lifecycle.js';
+export type { DeviceEventRow } from './device.repository.js';

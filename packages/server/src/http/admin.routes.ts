@@ -1,0 +1,123 @@
+/**
+ * /api/v1/admin — the operator API (devices, vehicles, raw telemetry), behind a bearer token.
+ * The CLI uses it when a server already holds the embedded database. Handlers parse input,
+ * call one service function and shape the answer.
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Actor } from '../actor.js';
+import {
+  DEVICE_STATUSES,
+  ZProvisionDeviceSchema,
+  ZRotateCredentialSchema,
+  ZSetStatusSchema,
+} from '../devices/index.js';
+import { AppError } from '../errors.js';
+import type { MigrationReport } from '../db/migrate.js';
+import type { Services } from '../services.js';
+import { ZCreateVehicleSchema } from '../vehicles/index.js';
+import { parseInput } from '../validation.js';
+
+const OPERATOR_VIA_TOKEN: Actor = { kind: 'operator', via: 'token' };
+/** Most records one telemetry request returns. */
+export const TELEMETRY_PAGE_LIMIT = 200_000;
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+const ZSerialParams = z.object({ serial: z.string().min(1) });
+const ZPage = z.object({
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+const ZDeviceList = ZPage.extend({ status: z.enum(DEVICE_STATUSES).optional() });
+const ZAssign = z.strictObject({ vehicleId: z.number().int().positive().nullable() });
+const ZRevoke = z.strictObject({ note: z.string().trim().max(500).optional() });
+const ZTelemetryQuery = z.object({
+  from: z.iso.datetime({ offset: true }),
+  to: z.iso.datetime({ offset: true }),
+});
+
+export function adminRoutes(services: Services, options: { token: string; migrations: MigrationReport }) {
+  const expected = digest(options.token);
+  const authorize = async (request: FastifyRequest): Promise<void> => {
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer\s+(.+)$/i.exec(header);
+    if (!match?.[1] || !timingSafeEqual(digest(match[1].trim()), expected)) {
+      throw new AppError(
+        'unauthenticated',
+        'The operator API needs "Authorization: Bearer <token>" with the operator token.',
+      );
+    }
+  };
+
+  return async (app: FastifyInstance): Promise<void> => {
+    app.addHook('onRequest', authorize);
+    const actor = OPERATOR_VIA_TOKEN;
+    const serialOf = (request: FastifyRequest) => parseInput(ZSerialParams, request.params).serial;
+
+    app.get('/migrations', async () => options.migrations);
+
+    app.get('/devices', async (request) => {
+      const query = parseInput(ZDeviceList, request.query);
+      return {
+        devices: await services.devices.listDevices(actor, {
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.after === undefined ? {} : { afterId: query.after }),
+          ...(query.limit === undefined ? {} : { limit: query.limit }),
+        }),
+      };
+    });
+    app.post('/devices', async (request, reply) => {
+      const issued = await services.devices.provisionDevice(actor, parseInput(ZProvisionDeviceSchema, request.body));
+      return reply.code(201).send(issued);
+    });
+    app.get('/devices/:serial', async (request) => services.devices.getDevice(actor, serialOf(request)));
+    app.post('/devices/:serial/revoke', async (request) => {
+      const { note } = parseInput(ZRevoke, request.body ?? {});
+      return services.devices.revokeCredential(actor, serialOf(request), note);
+    });
+    app.post('/devices/:serial/rotate', async (request) =>
+      services.devices.rotateCredential(
+        actor,
+        serialOf(request),
+        parseInput(ZRotateCredentialSchema, request.body ?? {}),
+      ),
+    );
+    app.post('/devices/:serial/status', async (request) =>
+      services.devices.setStatus(actor, serialOf(request), parseInput(ZSetStatusSchema, request.body)),
+    );
+    app.put('/devices/:serial/vehicle', async (request) => {
+      const { vehicleId } = parseInput(ZAssign, request.body);
+      return services.devices.assignVehicle(actor, serialOf(request), vehicleId);
+    });
+    app.get('/devices/:serial/telemetry', async (request) => {
+      const { from, to } = parseInput(ZTelemetryQuery, request.query);
+      const device = await services.devices.getDevice(actor, serialOf(request));
+      const records = await services.telemetry.readDeviceRecords(actor, device.id, new Date(from), new Date(to));
+      if (records.length > TELEMETRY_PAGE_LIMIT) {
+        throw new AppError(
+          'invalid_input',
+          `The range holds ${records.length} records; ask for at most ${TELEMETRY_PAGE_LIMIT} at a time (a shorter range).`,
+        );
+      }
+      return { device: device.serial, records };
+    });
+
+    app.get('/vehicles', async (request) => {
+      const query = parseInput(ZPage, request.query);
+      return {
+        vehicles: await services.vehicles.listVehicles(actor, {
+          ...(query.after === undefined ? {} : { afterId: query.after }),
+          ...(query.limit === undefined ? {} : { limit: query.limit }),
+        }),
+      };
+    });
+    app.post('/vehicles', async (request, reply) => {
+      const vehicle = await services.vehicles.createVehicle(actor, parseInput(ZCreateVehicleSchema, request.body));
+      return reply.code(201).send(vehicle);
+    });
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * `smartcharge serve`: opens the database, migrates, builds the services, listens for HTTP and
+ * MQTT, and publishes how the CLI can reach it. close() stops intake first, lets everything
+ * received be committed, then closes the database.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { redactUrl, type Config } from './config.js';
+import { migrate } from './db/migrate.js';
+import { openDatabase } from './db/open.js';
+import { buildHttpServer } from './http/http-server.js';
+import type { RuntimeInfo } from './http/ops.routes.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { startEmbeddedBroker } from './mqtt/embedded-broker.js';
+import { startExternalConsumer } from './mqtt/external-consumer.js';
+import { createServices, type Services } from './services.js';
+
+export const SERVER_VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface RunningServer {
+  /** Base URL for clients on this machine, e.g. http://127.0.0.1:8080 */
+  readonly url: string;
+  readonly port: number;
+  /** Port of the embedded MQTT broker, when one runs. */
+  readonly mqttPort: number | undefined;
+  readonly mqtt: string;
+  readonly adminToken: string;
+  readonly services: Services;
+  readonly log: Logger;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly log?: Logger;
+  readonly clock?: () => Date;
+  /** MQTT_PORT was chosen by the user: a busy port is then an error, not a warning. */
+  readonly mqttPortExplicit?: boolean;
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const opened = await openDatabase(config, { role: 'server', command: 'smartcharge serve' });
+  const cleanups: (() => Promise<void>)[] = [() => opened.close()];
+  const closeAll = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        log.error({ err: error }, 'error while shutting down');
+      }
+    }
+  };
+
+  try {
+    const migrations = await migrate(opened.db);
+    if (migrations.applied.length > 0) log.info({ applied: migrations.applied }, 'database migrated');
+    const metrics = createMetrics();
+    const services = await createServices(opened.db, config, {
+      log,
+      metrics,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    cleanups.push(() => services.writer.close());
+
+    const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');
+    const runtime: RuntimeInfo = {
+      version: SERVER_VERSION,
+      instance: opened.lock?.instance ?? randomBytes(8).toString('hex'),
+      startedAt: new Date(),
+      database: opened.db.description,
+      mqtt: 'off',
+    };
+
+    const http = await buildHttpServer({ services, metrics, log, runtime, adminToken, migrations });
+    try {
+      await http.listen({ port: config.port, host: config.host });
+    } catch (error) {
+      await http.close();
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new Error(`Port ${config.port} is already in use (PORT). Stop what uses it, or choose another port.`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    cleanups.push(() => http.close());
+    const address = http.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://127.0.0.1:${port}`;
+
+    let mqttPort: number | undefined;
+    if (config.mqttUrl) {
+      const consumer = await startExternalConsumer({
+        url: config.mqttUrl,
+        trustBrokerAuth: config.mqttTrustBrokerAuth,
+        ingest: services.ingest,
+        log: log.child({ component: 'mqtt' }),
+      });
+      cleanups.push(() => consumer.close());
+      runtime.mqtt = `external broker ${redactUrl(config.mqttUrl)}`;
+    } else if (config.mqttPort > 0) {
+      try {
+        const broker = await startEmbeddedBroker({
+          port: config.mqttPort,
+          host: config.host,
+          devices: services.devices,
+          ingest: services.ingest,
+          log: log.child({ component: 'mqtt' }),
+        });
+        cleanups.push(() => broker.close());
+        mqttPort = broker.port;
+        runtime.mqtt = `embedded broker on port ${broker.port}`;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+        const message = `MQTT port ${config.mqttPort} is already in use (another broker, such as Mosquitto?)`;
+        if (options.mqttPortExplicit) {
+          throw new Error(`${message}. Choose another MQTT_PORT, set MQTT_PORT=0, or MQTT_URL to use that broker.`, {
+            cause: error,
+          });
+        }
+        log.warn(
+          `${message}: starting without the embedded broker. Devices can use HTTP; set MQTT_URL to use that broker.`,
+        );
+        runtime.mqtt = `off (port ${config.mqttPort} in use)`;
+      }
+    }
+
+    await opened.lock?.publish({ http_url: url, admin_token: adminToken });
+
+    return {
+      url,
+      port,
+      mqttPort,
+      mqtt: runtime.mqtt,
+      adminToken,
+      services,
+      log,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

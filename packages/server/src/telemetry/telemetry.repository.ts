@@ -1,0 +1,189 @@
+/**
+ * SQL for raw telemetry: chunks, per-boot sequence coverage, month partitions, and the device
+ * bookkeeping that an accepted batch implies. One function, one query.
+ */
+import type { Queryable } from '../db/database.js';
+
+export interface ChunkInsert {
+  readonly deviceId: number;
+  readonly bootId: number;
+  readonly seqFirst: number;
+  readonly seqLast: number;
+  readonly startedAt: Date;
+  readonly endedAt: Date;
+  readonly recordCount: number;
+  readonly payload: Uint8Array;
+}
+
+export interface StreamUpdate {
+  readonly deviceId: number;
+  readonly bootId: number;
+  /** int8multirange text of the newly stored sequence numbers. */
+  readonly seqs: string;
+  readonly recordCount: number;
+  readonly firstAt: Date;
+  readonly lastAt: Date;
+}
+
+export interface StreamCoverageRow {
+  readonly deviceId: number;
+  readonly bootId: number;
+  readonly seqs: string;
+}
+
+export interface ChunkRow {
+  readonly bootId: number;
+  readonly seqFirst: number;
+  readonly startedAt: Date;
+  readonly payload: Uint8Array;
+}
+
+/** Serialises concurrent writers (threads or processes) per device until the transaction ends. */
+export async function lockDevices(q: Queryable, deviceIds: readonly number[]): Promise<void> {
+  await q.query('SELECT id FROM device WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE', [deviceIds]);
+}
+
+export async function findStreamCoverage(
+  q: Queryable,
+  pairs: readonly { deviceId: number; bootId: number }[],
+): Promise<StreamCoverageRow[]> {
+  const { rows } = await q.query<StreamCoverageRow & Record<string, unknown>>(
+    `SELECT s.device_id AS "deviceId", s.boot_id AS "bootId", s.seqs::text AS seqs
+       FROM telemetry_stream s
+       JOIN unnest($1::bigint[], $2::bigint[]) AS p(device_id, boot_id)
+         ON s.device_id = p.device_id AND s.boot_id = p.boot_id`,
+    [pairs.map((p) => p.deviceId), pairs.map((p) => p.bootId)],
+  );
+  return rows;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export async function insertChunks(q: Queryable, chunks: readonly ChunkInsert[]): Promise<void> {
+  await q.query(
+    `INSERT INTO telemetry_chunk (device_id, started_at, boot_id, seq_first, seq_last, ended_at, record_count, payload)
+     SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::bigint[],
+                          $6::timestamptz[], $7::int[], $8::bytea[])`,
+    [
+      chunks.map((c) => c.deviceId),
+      chunks.map((c) => c.startedAt),
+      chunks.map((c) => c.bootId),
+      chunks.map((c) => c.seqFirst),
+      chunks.map((c) => c.seqLast),
+      chunks.map((c) => c.endedAt),
+      chunks.map((c) => c.recordCount),
+      chunks.map((c) => asBuffer(c.payload)),
+    ],
+  );
+}
+
+export async function upsertStreams(q: Queryable, updates: readonly StreamUpdate[]): Promise<void> {
+  await q.query(
+    `INSERT INTO telemetry_stream (device_id, boot_id, seqs, record_count, first_at, last_at)
+     SELECT d, b, s::int8multirange, n, f, l
+       FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::timestamptz[], $6::timestamptz[])
+         AS u(d, b, s, n, f, l)
+     ON CONFLICT (device_id, boot_id) DO UPDATE SET
+       seqs = telemetry_stream.seqs + EXCLUDED.seqs,
+       record_count = telemetry_stream.record_count + EXCLUDED.record_count,
+       first_at = LEAST(telemetry_stream.first_at, EXCLUDED.first_at),
+       last_at = GREATEST(telemetry_stream.last_at, EXCLUDED.last_at),
+       updated_at = now()`,
+    [
+      updates.map((u) => u.deviceId),
+      updates.map((u) => u.bootId),
+      updates.map((u) => u.seqs),
+      updates.map((u) => u.recordCount),
+      updates.map((u) => u.firstAt),
+      updates.map((u) => u.lastAt),
+    ],
+  );
+}
+
+/**
+ * Records that the devices were heard from now; a device not yet active (or removed) becomes
+ * active, with a lifecycle event: data arriving means it is installed and working.
+ */
+export async function markDevicesSeen(
+  q: Queryable,
+  deviceIds: readonly number[],
+  activatedFrom: readonly string[],
+): Promise<void> {
+  await q.query(
+    `WITH target AS (
+       SELECT id, status AS old_status FROM device WHERE id = ANY($1::bigint[])
+     ), updated AS (
+       UPDATE device d SET
+         last_seen_at = now(),
+         first_seen_at = COALESCE(d.first_seen_at, now()),
+         status = CASE WHEN t.old_status = ANY($2::text[]) THEN 'active' ELSE d.status END,
+         status_changed_at = CASE WHEN t.old_status = ANY($2::text[]) THEN now() ELSE d.status_changed_at END
+       FROM target t WHERE d.id = t.id
+       RETURNING d.id, t.old_status
+     )
+     INSERT INTO device_event (device_id, kind, status, note)
+     SELECT id, 'status', 'active',
+            CASE WHEN old_status = 'removed' THEN 'data received again' ELSE 'first data received' END
+       FROM updated WHERE old_status = ANY($2::text[])`,
+    [deviceIds, activatedFrom],
+  );
+}
+
+/** Chunks of a device that may hold records in [from, to): a chunk never spans two UTC days. */
+export async function findChunks(q: Queryable, deviceId: number, from: Date, to: Date): Promise<ChunkRow[]> {
+  const dayStart = new Date(Math.floor(from.getTime() / 86_400_000) * 86_400_000);
+  const { rows } = await q.query<ChunkRow & Record<string, unknown>>(
+    `SELECT boot_id AS "bootId", seq_first AS "seqFirst", started_at AS "startedAt", payload
+       FROM telemetry_chunk
+      WHERE device_id = $1 AND started_at >= $2 AND started_at < $3 AND ended_at >= $4
+      ORDER BY started_at, boot_id, seq_first`,
+    [deviceId, dayStart, to, from],
+  );
+  return rows;
+}
+
+export async function countStoredRecords(q: Queryable): Promise<{ records: number; chunks: number }> {
+  const { rows } = await q.query<{ records: number; chunks: number }>(
+    'SELECT coalesce(sum(record_count), 0)::bigint AS records, count(*)::bigint AS chunks FROM telemetry_chunk',
+  );
+  return rows[0]!;
+}
+
+/** Bytes on disk for raw telemetry: every partition's table, TOAST and indexes, plus the stream table. */
+export async function telemetryStorageBytes(q: Queryable): Promise<number> {
+  const { rows } = await q.query<{ bytes: number }>(
+    `SELECT (coalesce(sum(pg_total_relation_size(i.inhrelid)), 0)
+             + pg_total_relation_size('telemetry_stream'))::bigint AS bytes
+       FROM pg_inherits i WHERE i.inhparent = 'telemetry_chunk'::regclass`,
+  );
+  return rows[0]!.bytes;
+}
+
+export async function listChunkPartitions(q: Queryable): Promise<string[]> {
+  const { rows } = await q.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = 'telemetry_chunk'::regclass ORDER BY 1`,
+  );
+  return rows.map((row) => row.name);
+}
+
+/** Creates the partition for one UTC month (`month` is 1–12) if it does not exist. */
+export async function createChunkPartition(q: Queryable, year: number, month: number): Promise<void> {
+  const name = chunkPartitionName(year, month);
+  const from = `${year}-${String(month).padStart(2, '0')}-01 00:00:00+00`;
+  const nextYear = month === 12 ? year + 1 : year;
+  const nextMonth = month === 12 ? 1 : month + 1;
+  const to = `${nextYear}-${String(nextMonth).padStart(2, '0')}-01 00:00:00+00`;
+  await q.exec(
+    `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF telemetry_chunk FOR VALUES FROM ('${from}') TO ('${to}')`,
+  );
+}
+
+export function chunkPartitionName(year: number, month: number): string {
+  if (!Number.isInteger(year) || year < 1970 || year > 9999 || !Number.isInteger(month) || month < 1 || month > 12) {
+    throw new RangeError(`bad partition month ${year}-${month}`);
+  }
+  return `telemetry_chunk_${year}_${String(month).padStart(2, '0')}`;
+}

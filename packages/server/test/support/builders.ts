@@ -1,0 +1,65 @@
+/**
+ * Builders for service-level tests: services over a test database with quiet logs and fresh
+ * metrics, provisioned devices, and uplink batches.
+ */
+import { PROTOCOL_VERSION, type DeviceCredential, type TUplinkBatch, type TUplinkRecord } from '@smartcharge/protocol';
+import { CLI_OPERATOR } from '../../src/actor.js';
+import type { Database } from '../../src/db/database.js';
+import { createLogger } from '../../src/logger.js';
+import { createMetrics, type Metrics } from '../../src/metrics.js';
+import { createServices, type Services, type ServiceSettings } from '../../src/services.js';
+
+export const TEST_SETTINGS: ServiceSettings = {
+  ingestMaxFutureS: 600,
+  ingestMaxAgeDays: 400,
+  ingestRateLimitPerMin: 100_000,
+  ingestMaxPendingRecords: 1_000_000,
+  ingestGroupMaxRecords: 50_000,
+};
+
+export async function testServices(
+  db: Database,
+  overrides: Partial<ServiceSettings> = {},
+  clock?: () => Date,
+): Promise<Services & { metrics: Metrics }> {
+  const metrics = createMetrics({ defaultMetrics: false });
+  const services = await createServices(
+    db,
+    { ...TEST_SETTINGS, ...overrides },
+    { log: createLogger('silent'), metrics, ...(clock ? { clock } : {}) },
+  );
+  return { ...services, metrics };
+}
+
+let serialCounter = 0;
+
+/** A serial unique within the test process. */
+export function uniqueSerial(prefix = 'C2-T'): string {
+  serialCounter += 1;
+  return `${prefix}-${process.pid}-${serialCounter}`;
+}
+
+export async function provisionTestDevice(
+  services: Services,
+  serial = uniqueSerial(),
+): Promise<{ id: number; credential: DeviceCredential }> {
+  const issued = await services.devices.provisionDevice(CLI_OPERATOR, { serial });
+  return { id: issued.device.id, credential: { serial, secret: issued.secret } };
+}
+
+export function batchOf(serial: string, boot: number, records: readonly TUplinkRecord[]): TUplinkBatch {
+  return { v: PROTOCOL_VERSION, device: serial, boot, records: [...records] };
+}
+
+/** Value of a counter (or one of its labelled series) in the metrics registry. */
+export async function counterValue(
+  metrics: Metrics,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const metric = await metrics.registry.getSingleMetric(name)?.get();
+  if (!metric) throw new Error(`no metric ${name}`);
+  return metric.values
+    .filter((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value))
+    .reduce((sum, v) => sum + v.value, 0);
+}

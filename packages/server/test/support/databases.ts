@@ -1,0 +1,86 @@
+/**
+ * Every database test runs twice: on PGlite (from the migrated template, in memory) and on a
+ * real PostgreSQL server (a fresh database per suite, dropped afterwards). When no server
+ * answers outside CI, the PostgreSQL variant is skipped (global-setup printed why).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, inject } from 'vitest';
+import type { Database } from '../../src/db/database.js';
+import { migrate } from '../../src/db/migrate.js';
+import { openPGlite } from '../../src/db/pglite.js';
+import { openPostgres } from '../../src/db/postgres.js';
+
+export type DatabaseKind = 'pglite' | 'postgres';
+
+export interface TestDatabase {
+  readonly kind: DatabaseKind;
+  /** Connection URL for PostgreSQL; undefined for PGlite. */
+  readonly url: string | undefined;
+  readonly db: Database;
+}
+
+export async function openTemplatePGlite(): Promise<Database> {
+  const blob = new Blob([await readFile(inject('pgliteTemplate'))]);
+  return openPGlite(undefined, { loadDataDir: blob });
+}
+
+/** A new, empty, migrated PostgreSQL database; drop() removes it. */
+export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const adminUrl = inject('postgresUrl');
+  if (!adminUrl) throw new Error('no PostgreSQL server for tests');
+  const name = `sc_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export function postgresAvailable(): boolean {
+  return inject('postgresUrl') !== null;
+}
+
+/**
+ * Declares the suite once per database. `setup()` returns the suite's database, opened and
+ * migrated in beforeAll and closed (and dropped) in afterAll.
+ */
+export function describeEachDatabase(name: string, body: (setup: () => TestDatabase) => void): void {
+  for (const kind of ['pglite', 'postgres'] as const) {
+    const run = kind === 'postgres' && !postgresAvailable() ? describe.skip : describe;
+    run(`${name} [${kind}]`, () => {
+      let current: TestDatabase | undefined;
+      let drop: (() => Promise<void>) | undefined;
+      beforeAll(async () => {
+        if (kind === 'pglite') {
+          current = { kind, url: undefined, db: await openTemplatePGlite() };
+        } else {
+          const created = await createPostgresDatabase();
+          drop = created.drop;
+          const db = await openPostgres(created.url);
+          await migrate(db);
+          current = { kind, url: created.url, db };
+        }
+      });
+      afterAll(async () => {
+        await current?.db.close();
+        await drop?.();
+      });
+      body(() => {
+        if (!current) throw new Error('the database is opened in beforeAll');
+        return current;
+      });
+    });
+  }
+}

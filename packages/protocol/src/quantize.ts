@@ -7,6 +7,28 @@
 import { LOCATION_FIELDS, NUMERIC_FIELDS, NUMERIC_FIELD_NAMES, roundTo } from './fields.js';
 import type { TUplinkRecord } from './uplink.js';
 
+/**
+ * Rounds a record's numbers to the stored resolution in place (for records the caller owns, such
+ * as those just parsed from JSON: no copy on the ingest hot path). Returns the same object.
+ */
+export function quantizeRecordInPlace(record: TUplinkRecord): TUplinkRecord {
+  const target = record as Record<string, unknown>;
+  for (const name of NUMERIC_FIELD_NAMES) {
+    const value = record[name];
+    if (value !== undefined) target[name] = roundTo(value, NUMERIC_FIELDS[name].decimals);
+  }
+  const location = record.location;
+  if (location) {
+    location.lat_deg = roundTo(location.lat_deg, LOCATION_FIELDS.lat_deg.decimals);
+    location.lon_deg = roundTo(location.lon_deg, LOCATION_FIELDS.lon_deg.decimals);
+    if (location.accuracy_m !== undefined) {
+      location.accuracy_m = roundTo(location.accuracy_m, LOCATION_FIELDS.accuracy_m.decimals);
+    }
+  }
+  return record;
+}
+
+/** A copy of the record with its numbers rounded to the stored resolution. */
 export function quantizeRecord(record: TUplinkRecord): TUplinkRecord {
   const out: Record<string, unknown> = { ...record };
   for (const name of NUMERIC_FIELD_NAMES) {

@@ -43,14 +43,17 @@ CREATE TABLE device_event (
 CREATE INDEX device_event_device_idx ON device_event (device_id, at);
 
 -- Which vehicle a device was in, when: derivation attributes telemetry to vehicles through this.
+-- An id of its own: PGlite's clock has millisecond resolution, so two moves within one
+-- millisecond would collide on (device_id, assigned_at).
 CREATE TABLE device_assignment (
+  id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   device_id      bigint NOT NULL REFERENCES device (id),
   assigned_at    timestamptz NOT NULL,
   vehicle_id     bigint NOT NULL REFERENCES vehicle (id),
   unassigned_at  timestamptz,
-  PRIMARY KEY (device_id, assigned_at),
   CHECK (unassigned_at IS NULL OR unassigned_at >= assigned_at)
 );
+CREATE INDEX device_assignment_device_idx ON device_assignment (device_id, assigned_at);
 CREATE INDEX device_assignment_vehicle_idx ON device_assignment (vehicle_id, assigned_at);
 
 -- Raw telemetry, compact: one row holds the records of one uplink batch from one device within

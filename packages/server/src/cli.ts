@@ -9,7 +9,7 @@ import { DataDirBusyError } from './db/data-dir-lock.js';
 import { AppError } from './errors.js';
 
 export async function main(argv: readonly string[]): Promise<void> {
-  const program = buildProgram().exitOverride();
+  const program = buildProgram();
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

@@ -72,7 +72,9 @@ export function buildProgram(): Command {
   const program = new Command('smartcharge')
     .description('SmartCharge: an open platform for utility electric-vehicle programs.')
     .version(SERVER_VERSION)
-    .showHelpAfterError('(add --help for usage)');
+    .showHelpAfterError('(add --help for usage)')
+    // Before any subcommand is added: they inherit it, so usage errors reach main() (exit code 2).
+    .exitOverride();
 
   const serve = program
     .command('serve')

@@ -53,6 +53,17 @@ export async function migrate(db: Database, options: { dir?: string } = {}): Pro
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
   });
+  const known = new Set(migrations.map((m) => m.version));
+  const { rows: recorded } = await db.query<{ version: number; name: string }>(
+    'SELECT version, name FROM schema_migration ORDER BY version',
+  );
+  const unknown = recorded.filter((row) => !known.has(row.version));
+  if (unknown.length > 0) {
+    throw new Error(
+      `This database has migrations this version of SmartCharge does not know (${unknown.map((r) => r.name).join(', ')}): ` +
+        'it was used by a newer version. Run that version, or restore a backup from before it.',
+    );
+  }
   const applied: string[] = [];
   const alreadyApplied: string[] = [];
   for (const migration of migrations) {

@@ -20,7 +20,7 @@
 import {
   PROTOCOL_VERSION,
   UPLINK_MAX_BYTES,
-  quantizeRecord,
+  quantizeRecordInPlace,
   type DeviceCredential,
   type UplinkAck,
   type UplinkAckError,
@@ -84,6 +84,7 @@ export class IngestService {
     const stopTimer = this.metrics.ingestSeconds.startTimer({ transport: input.transport });
     let echo: Pick<UplinkAckError, 'device' | 'boot' | 'seq_min' | 'seq_max'> = {};
     let recordCount = 0;
+    let raw: unknown;
     try {
       // 1. size
       const size = typeof input.body === 'string' ? Buffer.byteLength(input.body) : input.body.byteLength;
@@ -106,9 +107,8 @@ export class IngestService {
         );
       }
       // 4. parse
-      const raw = parseJsonBody(input.body);
+      raw = parseJsonBody(input.body);
       recordCount = countRecords(raw);
-      echo = { ...echoFromRaw(raw), device: device.serial };
       // 5. validate
       const nowMs = this.clock();
       const batch = validateBatch(raw, {
@@ -122,8 +122,14 @@ export class IngestService {
           `The batch names device ${batch.device} but was sent with the credential of ${device.serial}.`,
         );
       }
-      // 6. quantise and order
-      const records = batch.records.map(quantizeRecord).sort((a, b) => a.seq - b.seq);
+      // 6. quantise (in place: the parsed body is ours) and order
+      const records = batch.records;
+      let sorted = true;
+      for (let i = 0; i < records.length; i++) {
+        quantizeRecordInPlace(records[i]!);
+        if (i > 0 && records[i]!.seq < records[i - 1]!.seq) sorted = false;
+      }
+      if (!sorted) records.sort((a, b) => a.seq - b.seq);
       const seqMin = records[0]!.seq;
       const seqMax = records[records.length - 1]!.seq;
       echo = { device: device.serial, boot: batch.boot, seq_min: seqMin, seq_max: seqMax };
@@ -167,6 +173,7 @@ export class IngestService {
               cause: error,
             });
       if (!(error instanceof UplinkRejection)) this.log.error({ err: error }, 'unexpected ingest failure');
+      if (echo.device !== undefined && echo.boot === undefined) echo = { ...echoFromRaw(raw), device: echo.device };
       this.count(input.transport, rejection, recordCount);
       this.log.info(
         { transport: input.transport, device: echo.device, reason: rejection.code, message: rejection.message },
@@ -206,7 +213,7 @@ export class IngestService {
 }
 
 /** What an MQTT device needs to match an error ack to its batch, read leniently from the raw body. */
-function echoFromRaw(raw: unknown): Pick<UplinkAckError, 'boot' | 'seq_min' | 'seq_max'> {
+export function echoFromRaw(raw: unknown): Pick<UplinkAckError, 'boot' | 'seq_min' | 'seq_max'> {
   if (typeof raw !== 'object' || raw === null) return {};
   const { boot, records } = raw as { boot?: unknown; records?: unknown };
   const seqs = Array.isArray(records)

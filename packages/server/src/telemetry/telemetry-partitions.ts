@@ -21,7 +21,12 @@ export class TelemetryPartitions {
   /** Makes sure a partition exists for the month of each time (Unix ms). */
   async ensure(timesMs: Iterable<number>): Promise<void> {
     const missing = new Map<string, [number, number]>();
+    // Consecutive records share a month: look a month up only when the day changes.
+    let lastDay = Number.NaN;
     for (const ms of timesMs) {
+      const day = Math.floor(ms / 86_400_000);
+      if (day === lastDay) continue;
+      lastDay = day;
       const date = new Date(ms);
       const year = date.getUTCFullYear();
       const month = date.getUTCMonth() + 1;

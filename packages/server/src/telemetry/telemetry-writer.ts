@@ -133,7 +133,7 @@ export class TelemetryWriter {
     const stopTimer = this.metrics.commitSeconds.startTimer();
     let outcomes: readonly WriteOutcome[];
     try {
-      await this.partitions.ensure(group.flatMap((p) => p.request.records.map((r) => r.time_ms)));
+      await this.partitions.ensure(recordTimes(group));
       outcomes = await this.db.transaction((tx) =>
         writeGroup(
           tx,
@@ -177,6 +177,10 @@ export class TelemetryWriter {
       }
     }
   }
+}
+
+function* recordTimes(group: readonly Pending[]): Generator<number> {
+  for (const pending of group) for (const record of pending.request.records) yield record.time_ms;
 }
 
 async function writeGroup(tx: Queryable, requests: readonly WriteRequest[]): Promise<readonly WriteOutcome[]> {

@@ -61,21 +61,38 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/**
+ * One multi-row INSERT. Payloads go as top-level parameters, which node-postgres sends in binary;
+ * inside an array they would travel as hex text, twice the size.
+ */
 export async function insertChunks(q: Queryable, chunks: readonly ChunkInsert[]): Promise<void> {
+  // PostgreSQL takes at most 65,535 parameters per statement: 1,000 chunks (8,000) at a time.
+  for (let start = 0; start < chunks.length; start += 1000) {
+    await insertChunkRows(q, chunks.slice(start, start + 1000));
+  }
+}
+
+async function insertChunkRows(q: Queryable, chunks: readonly ChunkInsert[]): Promise<void> {
+  const params: unknown[] = [];
+  const rows: string[] = [];
+  for (const c of chunks) {
+    const n = params.length;
+    rows.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8})`);
+    params.push(
+      c.deviceId,
+      c.startedAt,
+      c.bootId,
+      c.seqFirst,
+      c.seqLast,
+      c.endedAt,
+      c.recordCount,
+      asBuffer(c.payload),
+    );
+  }
   await q.query(
     `INSERT INTO telemetry_chunk (device_id, started_at, boot_id, seq_first, seq_last, ended_at, record_count, payload)
-     SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::bigint[], $5::bigint[],
-                          $6::timestamptz[], $7::int[], $8::bytea[])`,
-    [
-      chunks.map((c) => c.deviceId),
-      chunks.map((c) => c.startedAt),
-      chunks.map((c) => c.bootId),
-      chunks.map((c) => c.seqFirst),
-      chunks.map((c) => c.seqLast),
-      chunks.map((c) => c.endedAt),
-      chunks.map((c) => c.recordCount),
-      chunks.map((c) => asBuffer(c.payload)),
-    ],
+     VALUES ${rows.join(', ')}`,
+    params,
   );
 }
 

@@ -26,7 +26,7 @@ export async function openTemplatePGlite(): Promise<Database> {
   return openPGlite(undefined, { loadDataDir: blob });
 }
 
-/** A new, empty, migrated PostgreSQL database; drop() removes it. */
+/** A new, empty PostgreSQL database (not migrated); drop() removes it. */
 export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const adminUrl = inject('postgresUrl');
   if (!adminUrl) throw new Error('no PostgreSQL server for tests');

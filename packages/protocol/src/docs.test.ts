@@ -9,6 +9,18 @@ import { uplinkBatchJsonSchema } from './uplink.js';
 
 const docs = (name: string) => readFile(new URL(`../../../docs/${name}`, import.meta.url), 'utf8');
 
+/** The cells of the markdown table row whose first cell is `first`. */
+function tableRow(markdown: string, first: string): string[] | undefined {
+  for (const line of markdown.split('\n')) {
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim());
+    if (cells[0] === first) return cells;
+  }
+  return undefined;
+}
+
 describe('published protocol documents', () => {
   it('docs/uplink-batch.schema.json is the schema the code generates (run `npm run docs:schema` after a change)', async () => {
     expect(JSON.parse(await docs('uplink-batch.schema.json'))).toEqual(uplinkBatchJsonSchema());
@@ -17,11 +29,13 @@ describe('published protocol documents', () => {
   it('docs/protocol.md lists every record field with its unit, range and resolution', async () => {
     const text = await docs('protocol.md');
     for (const [name, spec] of Object.entries(NUMERIC_FIELDS)) {
-      const row = text.split('\n').find((line) => line.startsWith(`| \`${name}\` |`));
+      const row = tableRow(text, `\`${name}\``);
       expect(row, name).toBeDefined();
-      expect(row).toContain(`| ${spec.unit} |`);
-      expect(row).toContain(`| ${String(1 / 10 ** spec.decimals)} |`);
-      expect(row!.replaceAll('−', '-')).toContain(`| ${spec.min} … ${spec.max} |`);
+      const [, type, unit, range, resolution] = row!;
+      expect(type).toBe('number');
+      expect(unit).toBe(spec.unit);
+      expect(range!.replaceAll('−', '-')).toBe(`${spec.min} … ${spec.max}`);
+      expect(resolution).toBe(String(1 / 10 ** spec.decimals));
     }
     for (const name of Object.keys(LOCATION_FIELDS)) expect(text).toContain(`\`location.${name}\``);
   });

@@ -10,8 +10,6 @@ import { DEVICE_SERIAL_PATTERN } from './uplink.js';
 
 export const UPLINK_HTTP_PATH = '/api/v1/uplink';
 export const MQTT_TOPIC_ROOT = 'smartcharge/v1/devices';
-/** Shared-subscription group the server's ingest consumers join on an external broker. */
-export const MQTT_SHARE_GROUP = 'smartcharge-ingest';
 /** MQTT 5 user property that carries the device credential on an external broker. */
 export const MQTT_AUTH_PROPERTY = 'authorization';
 

@@ -206,7 +206,7 @@ export function loadConfig(
   for (const [name, spec] of Object.entries(SETTINGS) as [SettingName, SettingSpec<unknown>][]) {
     const flagValue = flags[name];
     const raw = flagValue === undefined ? env[spec.env] : String(flagValue);
-    const source = flagValue === undefined ? spec.env : `--${spec.flag ?? name}`;
+    const source = flagValue !== undefined && spec.flag ? `--${spec.flag}` : spec.env;
     if (raw === undefined) {
       config[name] = spec.defaultValue;
       continue;

@@ -78,7 +78,10 @@ describe('on a free data folder, the command opens the embedded database itself'
   });
 
   it('walks a device through its life: vehicle, shipping, rotation, revocation, with history', async () => {
-    const vehicle = await runCli(['vehicle', 'add', '--make', 'Chevrolet', '--model', 'Bolt EV', '--year', '2020', '--json'], env);
+    const vehicle = await runCli(
+      ['vehicle', 'add', '--make', 'Chevrolet', '--model', 'Bolt EV', '--year', '2020', '--json'],
+      env,
+    );
     expect(vehicle.code, vehicle.stderr).toBe(0);
     const vehicleId = String((JSON.parse(vehicle.stdout) as { id: number }).id);
     await runCli(['device', 'provision', '--serial', 'C2-CLI-2'], env);
@@ -87,7 +90,8 @@ describe('on a free data folder, the command opens the embedded database itself'
       `C2-CLI-2 is now in vehicle ${vehicleId}.`,
     );
     expect(
-      (await runCli(['device', 'status', '--serial', 'C2-CLI-2', '--set', 'shipped', '--note', 'UPS 1Z999'], env)).stdout,
+      (await runCli(['device', 'status', '--serial', 'C2-CLI-2', '--set', 'shipped', '--note', 'UPS 1Z999'], env))
+        .stdout,
     ).toContain('C2-CLI-2 is now shipped.');
     const wrongMove = await runCli(['device', 'status', '--serial', 'C2-CLI-2', '--set', 'active'], env);
     expect(wrongMove.code).toBe(1);
@@ -102,7 +106,13 @@ describe('on a free data folder, the command opens the embedded database itself'
     const shown = await runCli(['device', 'show', '--serial', 'C2-CLI-2'], env);
     expect(shown.stdout).toContain('status:       shipped');
     expect(shown.stdout).toContain('credential:   revoked');
-    for (const event of ['provisioned', 'assigned: vehicle', 'status: shipped, UPS 1Z999', 'credential_rotated', 'credential_revoked']) {
+    for (const event of [
+      'provisioned',
+      'assigned: vehicle',
+      'status: shipped, UPS 1Z999',
+      'credential_rotated',
+      'credential_revoked',
+    ]) {
       expect(shown.stdout).toContain(event);
     }
     const listed = await runCli(['device', 'list', '--status', 'shipped'], env);
@@ -137,7 +147,12 @@ describe('while a server holds the data folder, the command goes through it', ()
         authorization: `Basic ${Buffer.from(`C2-CLI-LIVE:${secret}`).toString('base64')}`,
         'content-type': 'application/json',
       },
-      body: JSON.stringify({ v: 1, device: 'C2-CLI-LIVE', boot: 1, records: [{ seq: 1, time_ms: Date.now() - 1000, soc_pct: 50 }] }),
+      body: JSON.stringify({
+        v: 1,
+        device: 'C2-CLI-LIVE',
+        boot: 1,
+        records: [{ seq: 1, time_ms: Date.now() - 1000, soc_pct: 50 }],
+      }),
     });
     expect(await response.json()).toMatchObject({ ok: true, accepted: 1 });
     const shown = await runCli(['device', 'show', '--serial', 'C2-CLI-LIVE', '--json'], env);

@@ -171,11 +171,13 @@ describeEachDatabase('ingest', (setup) => {
       const { id, credential } = await provisionTestDevice(services);
       const records: Record<string, unknown>[] = good();
       records[1] = { ...records[1], soc_pct: 'full' };
-      records[2] = { ...records[2], speed_mps: 1e999 };
+      records[2] = { ...records[2], speed_mps: 'INFINITY' };
       records[3] = { ...records[3], pack_voltage_v: 2000, socpct: 5 };
       const { time_ms: _dropped, ...withoutTime } = records[4]!;
       records[4] = withoutTime;
-      const result = await send(credential, { v: 1, device: credential.serial, boot: 1, records });
+      // 1e999 is valid JSON that parses to Infinity (JSON.stringify would have written null).
+      const text = body({ v: 1, device: credential.serial, boot: 1, records }).replace('"INFINITY"', '1e999');
+      const result = await send(credential, text);
       expect(result.ack.ok).toBe(false);
       if (result.ack.ok) return;
       expect(result.ack.error.code).toBe('invalid_record');

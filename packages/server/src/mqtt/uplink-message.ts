@@ -5,13 +5,14 @@
  */
 import {
   MQTT_AUTH_PROPERTY,
+  UPLINK_MAX_BYTES,
   ackTopic,
   parseBasicAuthorization,
   serialFromUplinkTopic,
   type UplinkAck,
 } from '@smartcharge/protocol';
 import type { IngestService, UplinkAuth } from '../telemetry/index.js';
-import { UplinkRejection, toErrorAck } from '../telemetry/index.js';
+import { UplinkRejection, echoFromRaw, toErrorAck } from '../telemetry/index.js';
 
 export interface UplinkMessage {
   readonly topic: string;
@@ -41,7 +42,7 @@ export async function handleUplinkMessage(
       `The message was published on ${serial}'s topic with the credential of ${credential.serial}.`,
     );
     ingest.countRefusal('mqtt', rejection);
-    return { topic: ackTopic(serial), ack: toErrorAck(rejection, { device: serial }) };
+    return { topic: ackTopic(serial), ack: withEcho(toErrorAck(rejection), message.payload, serial) };
   }
   const auth: UplinkAuth = credential
     ? { kind: 'credential', credential }
@@ -49,5 +50,22 @@ export async function handleUplinkMessage(
       ? { kind: 'broker', serial }
       : { kind: 'none' };
   const result = await ingest.ingest({ transport: 'mqtt', body: message.payload, auth });
-  return { topic: ackTopic(serial), ack: result.ack };
+  return { topic: ackTopic(serial), ack: withEcho(result.ack, message.payload, serial) };
+}
+
+/**
+ * An MQTT device matches an ack to its batch by boot and sequence range. Ingest refuses a batch
+ * without a valid credential (or over the rate limit) before reading it, so its error ack names
+ * neither: read them from the payload here, or the device waits for an ack that never matches and
+ * never learns why it was refused.
+ */
+function withEcho(ack: UplinkAck, payload: Uint8Array, serial: string): UplinkAck {
+  if (ack.ok || ack.boot !== undefined || payload.byteLength > UPLINK_MAX_BYTES) return ack;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
+  } catch {
+    return ack; // unreadable: nothing to echo
+  }
+  return { v: ack.v, ok: false, device: ack.device ?? serial, ...echoFromRaw(raw), error: ack.error };
 }

@@ -1,6 +1,7 @@
 /** Telemetry context: uplink ingest (steps, group commit) and reading raw records back. */
 export {
   IngestService,
+  echoFromRaw,
   toErrorAck,
   type IngestResult,
   type IngestSettings,

@@ -150,7 +150,7 @@ export function encodeRecords(records: readonly TUplinkRecord[]): Uint8Array {
   });
 
   const body = out.finish();
-  const compressed = body.length >= MIN_DEFLATE_BYTES ? deflateRawSync(body, { level: 6 }) : undefined;
+  const compressed = body.length >= MIN_DEFLATE_BYTES ? deflateRawSync(body, { level: 3 }) : undefined;
   const useDeflate = compressed !== undefined && compressed.length < body.length;
   const payloadBody = useDeflate ? compressed : body;
   const payload = new Uint8Array(2 + payloadBody.length);

@@ -5,9 +5,12 @@
 
 export type SeqRange = readonly [lo: number, hi: number];
 
+const MULTIRANGE = /^\{\[\d+,\d+\)(,\[\d+,\d+\))*\}$/;
+
 export function parseMultirange(text: string): SeqRange[] {
   const trimmed = text.trim();
   if (trimmed === '{}') return [];
+  if (!MULTIRANGE.test(trimmed)) throw new RangeError(`not an int8multirange: ${text}`);
   const ranges: SeqRange[] = [];
   const pattern = /\[(\d+),(\d+)\)/g;
   let match: RegExpExecArray | null;

@@ -194,12 +194,3 @@ export function closed(client: MqttClient, timeoutMs = 10_000): Promise<void> {
     });
   });
 }
-
-/** Polls `check` until it returns true, at most `attempts` times, `intervalMs` apart. */
-export async function eventually(check: () => Promise<boolean> | boolean, attempts = 100, intervalMs = 50) {
-  for (let i = 0; i < attempts; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  throw new Error(`condition still false after ${attempts} checks`);
-}

@@ -1,0 +1,195 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactUrl } from './config.js';
+
+const TOKEN = 'a-very-long-operator-token-0123456789';
+
+/** Runs loadConfig, which must throw a ConfigError, and returns its problems. */
+function problemsOf(...args: Parameters<typeof loadConfig>): readonly string[] {
+  try {
+    loadConfig(...args);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  return expect.fail('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: path.resolve(process.cwd(), 'data'),
+      databaseUrl: undefined,
+      mqttUrl: undefined,
+      mqttPort: 1883,
+      mqttTrustBrokerAuth: false,
+      logLevel: 'info',
+      adminToken: undefined,
+      ingestMaxFutureS: 600,
+      ingestMaxAgeDays: 400,
+      ingestRateLimitPerMin: 120,
+      ingestMaxPendingRecords: 200_000,
+      ingestGroupMaxRecords: 50_000,
+    });
+  });
+
+  it('reads each setting from its environment variable', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      SMARTCHARGE_DATA_DIR: '/var/lib/smartcharge',
+      DATABASE_URL: 'postgres://app:pw@db.internal:5432/smartcharge',
+      MQTT_URL: 'mqtts://broker.internal:8883',
+      MQTT_PORT: '0',
+      MQTT_TRUST_BROKER_AUTH: 'true',
+      LOG_LEVEL: 'debug',
+      SMARTCHARGE_ADMIN_TOKEN: TOKEN,
+      INGEST_MAX_FUTURE_S: '30',
+      INGEST_MAX_AGE_DAYS: '7',
+      INGEST_RATE_LIMIT_PER_MIN: '10',
+      INGEST_MAX_PENDING_RECORDS: '5000',
+      INGEST_GROUP_MAX_RECORDS: '100',
+    });
+    expect(config).toEqual({
+      port: 9000,
+      host: '127.0.0.1',
+      dataDir: '/var/lib/smartcharge',
+      databaseUrl: 'postgres://app:pw@db.internal:5432/smartcharge',
+      mqttUrl: 'mqtts://broker.internal:8883',
+      mqttPort: 0,
+      mqttTrustBrokerAuth: true,
+      logLevel: 'debug',
+      adminToken: TOKEN,
+      ingestMaxFutureS: 30,
+      ingestMaxAgeDays: 7,
+      ingestRateLimitPerMin: 10,
+      ingestMaxPendingRecords: 5000,
+      ingestGroupMaxRecords: 100,
+    });
+  });
+
+  it('trims values and reads log levels and booleans in any case', () => {
+    const config = loadConfig({ PORT: ' 9000 ', LOG_LEVEL: ' WARN ', HOST: ' ::1 ' });
+    expect([config.port, config.logLevel, config.host]).toEqual([9000, 'warn', '::1']);
+    for (const [raw, value] of [
+      ['1', true],
+      ['YES', true],
+      ['on', true],
+      ['True', true],
+      ['0', false],
+      ['no', false],
+      ['OFF', false],
+      ['false', false],
+    ] as const) {
+      expect(loadConfig({ MQTT_TRUST_BROKER_AUTH: raw }).mqttTrustBrokerAuth, raw).toBe(value);
+    }
+  });
+
+  it('lets command-line flags win over the environment', () => {
+    const config = loadConfig(
+      { PORT: '9000', LOG_LEVEL: 'debug', DATABASE_URL: 'postgres://env-host/db' },
+      { port: 7000, logLevel: 'error', databaseUrl: 'postgresql://flag-host/db' },
+    );
+    expect(config.port).toBe(7000);
+    expect(config.logLevel).toBe('error');
+    expect(config.databaseUrl).toBe('postgresql://flag-host/db');
+  });
+
+  it('falls back to the environment for a flag left undefined', () => {
+    expect(loadConfig({ PORT: '9000' }, { port: undefined }).port).toBe(9000);
+  });
+
+  it('names the flag, not the variable, when a flag value is wrong', () => {
+    expect(problemsOf({ PORT: '9000' }, { port: 'abc', mqttPort: 70000 })).toEqual([
+      '--port="abc": expected an integer from 0 to 65535',
+      '--mqtt-port="70000": expected an integer from 0 to 65535',
+    ]);
+  });
+
+  it('reports every invalid value at once, each naming its variable and what was expected', () => {
+    const problems = problemsOf({
+      PORT: 'abc',
+      HOST: '   ',
+      DATABASE_URL: 'mysql://db/app',
+      MQTT_URL: 'not a url',
+      MQTT_PORT: '65536',
+      MQTT_TRUST_BROKER_AUTH: 'maybe',
+      LOG_LEVEL: 'loud',
+      SMARTCHARGE_ADMIN_TOKEN: 'short',
+      INGEST_MAX_AGE_DAYS: '0',
+      INGEST_RATE_LIMIT_PER_MIN: '1.5',
+    });
+    expect(problems).toEqual([
+      'PORT="abc": expected an integer from 0 to 65535',
+      'HOST="   ": expected a non-empty value',
+      'DATABASE_URL="mysql://db/app": expected a URL starting with postgres:// or postgresql://',
+      'MQTT_URL="not a url": expected a URL such as mqtt://host:port',
+      'MQTT_PORT="65536": expected an integer from 0 to 65535',
+      'MQTT_TRUST_BROKER_AUTH="maybe": expected true or false',
+      `LOG_LEVEL="loud": expected one of fatal, error, warn, info, debug, trace, silent`,
+      'SMARTCHARGE_ADMIN_TOKEN="short": expected at least 24 characters',
+      'INGEST_MAX_AGE_DAYS="0": expected an integer from 1 to 3650',
+      'INGEST_RATE_LIMIT_PER_MIN="1.5": expected an integer from 1 to 1000000',
+    ]);
+  });
+
+  it('puts every problem in the error message, so the start-up failure says what to fix', () => {
+    expect(() => loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud' })).toThrow(
+      'Invalid settings:\n  - PORT="abc": expected an integer from 0 to 65535\n  - LOG_LEVEL="loud": expected one of',
+    );
+  });
+
+  it('refuses integers written any other way than plain digits', () => {
+    for (const raw of ['', '8080.0', '1e3', '0x50', '80 80', '-1']) {
+      expect(problemsOf({ PORT: raw }), raw).toEqual([
+        `PORT=${JSON.stringify(raw)}: expected an integer from 0 to 65535`,
+      ]);
+    }
+  });
+
+  it('accepts only postgres:// or postgresql:// URLs for DATABASE_URL', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).databaseUrl).toBe('postgres://u@h/db');
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@h:5433/db' }).databaseUrl).toBe('postgresql://u@h:5433/db');
+    for (const raw of ['mysql://h/db', 'http://h/db', 'h:5432/db', 'db']) {
+      expect(problemsOf({ DATABASE_URL: raw })[0], raw).toMatch(/^DATABASE_URL=/);
+    }
+  });
+
+  it('treats an empty optional value as unset', () => {
+    const config = loadConfig({ DATABASE_URL: '', MQTT_URL: '  ', SMARTCHARGE_ADMIN_TOKEN: '' });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.mqttUrl).toBeUndefined();
+    expect(config.adminToken).toBeUndefined();
+    expect(loadConfig({ MQTT_TRUST_BROKER_AUTH: '' }).mqttTrustBrokerAuth).toBe(false);
+  });
+
+  it('makes the data folder absolute, relative to the working directory', () => {
+    const config = loadConfig({ SMARTCHARGE_DATA_DIR: 'var/smartcharge' });
+    expect(path.isAbsolute(config.dataDir)).toBe(true);
+    expect(config.dataDir).toBe(path.join(process.cwd(), 'var', 'smartcharge'));
+    expect(loadConfig({}, { dataDir: '/srv/data/' }).dataDir).toBe('/srv/data');
+  });
+});
+
+describe('redactUrl', () => {
+  it('replaces the password with ***', () => {
+    const redacted = redactUrl('postgres://app:s3cret-pw@db.internal:5432/smartcharge');
+    expect(redacted).toBe('postgres://app:***@db.internal:5432/smartcharge');
+    expect(redacted).not.toContain('s3cret');
+    expect(redactUrl('mqtts://dev:hunter2@broker:8883')).not.toContain('hunter2');
+  });
+
+  it('leaves a URL without a password as it is', () => {
+    expect(redactUrl('postgres://app@db.internal:5432/smartcharge')).toBe(
+      'postgres://app@db.internal:5432/smartcharge',
+    );
+    expect(redactUrl('mqtt://broker:1883')).toBe('mqtt://broker:1883');
+  });
+
+  it('prints a placeholder, never the text, for something that is not a URL', () => {
+    expect(redactUrl('postgres://app:s3cret@[db')).toBe('(unparseable URL)');
+    expect(redactUrl('not a url')).toBe('(unparseable URL)');
+  });
+});

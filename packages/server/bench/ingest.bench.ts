@@ -11,12 +11,13 @@
  * Each phase writes into its own empty database. Bodies are serialised before timing: the
  * device's JSON encoding is not the server's cost.
  *
- * Options: --records N (default 400000), --devices D (100), --batch B (600 records per batch),
+ * Options: --records N (default 1000000), --devices D (200), --batch B (600 records per batch),
  * --db postgres|pglite|both, --transport http|mqtt|both. BENCH_DATABASE_URL names the PostgreSQL
  * server (default postgres://postgres@127.0.0.1:5432/postgres).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -40,8 +41,8 @@ import { telemetryStream } from '../test/support/telemetry-fixtures.js';
 
 const { values: args } = parseArgs({
   options: {
-    records: { type: 'string', default: '400000' },
-    devices: { type: 'string', default: '100' },
+    records: { type: 'string', default: '1000000' },
+    devices: { type: 'string', default: '200' },
     batch: { type: 'string', default: '600' },
     db: { type: 'string', default: 'both' },
     transport: { type: 'string', default: 'both' },
@@ -68,6 +69,39 @@ interface PhaseResult {
   readonly recordsPerSecond: number;
   readonly bytesPerRecord: number;
   readonly rssMb?: number;
+  /** CPU seconds used during the timed part: this process (the devices, or the COPY client), the server, PostgreSQL. */
+  readonly cpu: { readonly client: number; readonly server?: number; readonly postgres?: number };
+}
+
+const TICKS_PER_SECOND = 100; // Linux USER_HZ
+
+/** utime + stime of a process, in seconds (Linux /proc). */
+function processCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of every process whose command name is `name` (e.g. all PostgreSQL backends). */
+function cpuOfProcessesNamed(name: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) total += processCpuSeconds(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
+function ownCpuSeconds(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
 }
 
 function log(message: string): void {
@@ -156,9 +190,14 @@ async function copyIntoPostgres(url: string, chunks: readonly string[], records:
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query(PLAIN_TABLE);
+  const cpuBefore = { client: ownCpuSeconds(), postgres: cpuOfProcessesNamed('postgres') };
   const started = performance.now();
   await pipeline(Readable.from(chunks), client.query(copyFrom('COPY telemetry_plain FROM STDIN')));
   const seconds = (performance.now() - started) / 1000;
+  const cpu = {
+    client: ownCpuSeconds() - cpuBefore.client,
+    postgres: cpuOfProcessesNamed('postgres') - cpuBefore.postgres,
+  };
   const { rows } = await client.query<{ bytes: string }>("SELECT pg_total_relation_size('telemetry_plain') AS bytes");
   await client.end();
   return {
@@ -168,6 +207,7 @@ async function copyIntoPostgres(url: string, chunks: readonly string[], records:
     seconds,
     recordsPerSecond: records / seconds,
     bytesPerRecord: Number(rows[0]!.bytes) / records,
+    cpu,
   };
 }
 
@@ -175,11 +215,14 @@ async function copyIntoPGlite(dir: string, chunks: readonly string[], records: n
   const db = new PGlite({ dataDir: dir });
   await db.waitReady;
   await db.exec(PLAIN_TABLE);
+  const cpuBefore = ownCpuSeconds();
   const started = performance.now();
   for (const chunk of chunks) {
     await db.query("COPY telemetry_plain FROM '/dev/blob'", [], { blob: new Blob([chunk]) });
   }
   const seconds = (performance.now() - started) / 1000;
+  // PGlite runs inside this process: its work is the client's CPU.
+  const cpu = { client: ownCpuSeconds() - cpuBefore };
   const { rows } = await db.query<{ bytes: number }>("SELECT pg_total_relation_size('telemetry_plain') AS bytes");
   await db.close();
   return {
@@ -189,6 +232,7 @@ async function copyIntoPGlite(dir: string, chunks: readonly string[], records: n
     seconds,
     recordsPerSecond: records / seconds,
     bytesPerRecord: Number(rows[0]!.bytes) / records,
+    cpu,
   };
 }
 
@@ -218,22 +262,50 @@ async function provision(
   return credentials;
 }
 
+/**
+ * The devices' side over HTTP: node:http with keep-alive connections, one per device. (fetch costs
+ * several times more CPU per request, and here the devices share the server's two cores.)
+ */
 async function sendHttp(server: ServerProcess, devices: readonly Device[], credentials: Map<string, DeviceCredential>) {
-  const endpoint = `${server.url}/api/v1/uplink`;
-  await Promise.all(
-    devices.map(async (device) => {
-      const authorization = basicAuthorization(credentials.get(device.serial)!);
-      for (const body of device.bodies) {
-        const response = await fetch(endpoint, {
+  const endpoint = new URL('/api/v1/uplink', server.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: devices.length });
+  const post = (body: string, authorization: string) =>
+    new Promise<string>((resolve, reject) => {
+      const request = http.request(
+        endpoint,
+        {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization },
-          body,
-        });
-        const ack = (await response.json()) as { ok: boolean; error?: { message: string } };
-        if (!ack.ok) throw new Error(`batch refused: ${ack.error?.message}`);
-      }
-    }),
-  );
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization,
+          },
+        },
+        (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => resolve(text));
+          response.on('error', reject);
+        },
+      );
+      request.on('error', reject);
+      request.end(body);
+    });
+  try {
+    await Promise.all(
+      devices.map(async (device) => {
+        const authorization = basicAuthorization(credentials.get(device.serial)!);
+        for (const body of device.bodies) {
+          const ack = JSON.parse(await post(body, authorization)) as { ok: boolean; error?: { message: string } };
+          if (!ack.ok) throw new Error(`batch refused: ${ack.error?.message}`);
+        }
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
 }
 
 async function sendMqtt(port: number, devices: readonly Device[], credentials: Map<string, DeviceCredential>) {
@@ -314,11 +386,29 @@ async function endToEnd(
   // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the server.
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const server = await startServerProcess(env, { nodeArgs });
+  const serverPid = server.child.pid!;
+  const cpuBefore = {
+    client: ownCpuSeconds(),
+    server: processCpuSeconds(serverPid),
+    postgres: database === 'postgres' ? cpuOfProcessesNamed('postgres') : 0,
+  };
   const started = performance.now();
   if (transport === 'http') await sendHttp(server, devices, credentials);
   else await sendMqtt(mqttPort, devices, credentials);
   const seconds = (performance.now() - started) / 1000;
+  const cpu = {
+    client: ownCpuSeconds() - cpuBefore.client,
+    server: processCpuSeconds(serverPid) - cpuBefore.server,
+    ...(database === 'postgres' ? { postgres: cpuOfProcessesNamed('postgres') - cpuBefore.postgres } : {}),
+  };
   const rssMb = processRssMb(server.child.pid);
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  const metric = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
+  const commits = metric('smartcharge_ingest_commit_batches_count');
+  log(
+    `  ${commits} commits, ${(metric('smartcharge_ingest_commit_batches_sum') / commits).toFixed(1)} batches per commit, ` +
+      `${metric('smartcharge_ingest_commit_seconds_sum').toFixed(2)} s in commits`,
+  );
   await server.kill('SIGTERM');
   const bytes = await target.storage();
   return {
@@ -329,6 +419,7 @@ async function endToEnd(
     recordsPerSecond: records / seconds,
     bytesPerRecord: bytes / records,
     ...(rssMb === undefined ? {} : { rssMb }),
+    cpu,
   };
 }
 
@@ -352,7 +443,15 @@ async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<vo
 }
 
 function table(results: readonly PhaseResult[]): string {
-  const header = ['database', 'path', 'records/s', 'ratio to COPY', 'bytes/record', 'server peak RSS'];
+  const header = [
+    'database',
+    'path',
+    'records/s',
+    'ratio to COPY',
+    'bytes/record',
+    'server peak RSS',
+    'CPU s: devices/client · server · PostgreSQL',
+  ];
   const rows = results.map((r) => {
     const baseline = results.find((b) => b.database === r.database && b.path.startsWith('raw COPY'));
     return [
@@ -362,6 +461,7 @@ function table(results: readonly PhaseResult[]): string {
       baseline ? (r.recordsPerSecond / baseline.recordsPerSecond).toFixed(2) : '–',
       r.bytesPerRecord.toFixed(1),
       r.rssMb === undefined ? '–' : `${Math.round(r.rssMb)} MB`,
+      [r.cpu.client, r.cpu.server, r.cpu.postgres].map((v) => (v === undefined ? '–' : v.toFixed(1))).join(' · '),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

@@ -134,6 +134,28 @@ describeEachDatabase('ingest', (setup) => {
     expect(await stored(id, start, start + 300_000)).toEqual(records);
   });
 
+  it('hands committed records to listeners exactly as a replay will read them, at the stored resolution', async () => {
+    const { id, credential } = await provisionTestDevice(services);
+    const seen: TUplinkRecord[][] = [];
+    const stop = services.writer.onCommitted((batches) => {
+      for (const batch of batches) if (batch.deviceId === id) seen.push([...batch.records()]);
+    });
+    const start = NOW - 9 * 3600_000;
+    const fine = [
+      { seq: 1, time_ms: start, soc_pct: 55.555555, pack_current_a: -12.345678, drive_state: 'parked' as const },
+      { seq: 2, time_ms: start + 1000, soc_pct: 55.56, speed_mps: 0.004999 },
+    ];
+    await send(credential, batchOf(credential.serial, 1, fine));
+    await send(credential, batchOf(credential.serial, 1, fine)); // a replay hands over nothing new
+    stop();
+    const replay = await stored(id);
+    expect(seen).toEqual([replay, []]);
+    expect(replay).toEqual([
+      { seq: 1, time_ms: start, soc_pct: 55.56, pack_current_a: -12.35, drive_state: 'parked' },
+      { seq: 2, time_ms: start + 1000, soc_pct: 55.56, speed_mps: 0 },
+    ]);
+  });
+
   it('makes a device active on its first data, with a lifecycle event', async () => {
     const { credential } = await provisionTestDevice(services);
     await send(

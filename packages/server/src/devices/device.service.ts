@@ -10,6 +10,7 @@ import { AppError, SQLSTATE, sqlStateOf } from '../errors.js';
 import { parseInput } from '../validation.js';
 import type { VehicleService } from '../vehicles/index.js';
 import { generateSecret, hashSecret, secretMatches } from './credential.js';
+import { DeviceAuthCache } from './device-auth-cache.js';
 import { checkTransition, DEVICE_STATUSES, type DeviceStatus } from './device-lifecycle.js';
 import {
   closeOpenAssignment,
@@ -97,14 +98,21 @@ function toDevice(row: DeviceRow): Device {
   };
 }
 
+/** How long a device row is reused for authenticating its uplinks (see device-auth-cache.ts). */
+export const DEVICE_AUTH_CACHE_MS = 5000;
+
 export class DeviceService {
   private readonly revocationListeners = new Set<(serial: string) => void>();
+  private readonly authCache: DeviceAuthCache;
 
   constructor(
     private readonly db: Database,
     private readonly vehicles: VehicleService,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+    options: { authCacheMs?: number } = {},
+  ) {
+    this.authCache = new DeviceAuthCache(options.authCacheMs ?? DEVICE_AUTH_CACHE_MS, () => this.clock().getTime());
+  }
 
   /** Called after a device's credential stops working (revoked, or rotated without grace). */
   onCredentialRevoked(listener: (serial: string) => void): () => void {
@@ -128,6 +136,7 @@ export class DeviceService {
         }
         return device;
       });
+      this.authCache.forget(serial);
       return { device: toDevice(row), secret };
     } catch (error) {
       if (sqlStateOf(error) === SQLSTATE.uniqueViolation) {
@@ -183,6 +192,7 @@ export class DeviceService {
       });
       return updated;
     });
+    this.authCache.forget(serial);
     if (graceSeconds === 0) this.emitRevoked(serial);
     return { device: toDevice(row), secret };
   }
@@ -202,6 +212,7 @@ export class DeviceService {
       await insertDeviceEvent(tx, current.id, { kind: 'credential_revoked', ...(note ? { note } : {}) });
       return updated;
     });
+    this.authCache.forget(serial);
     this.emitRevoked(serial);
     return toDevice(row);
   }
@@ -217,6 +228,7 @@ export class DeviceService {
       await insertDeviceEvent(tx, current.id, { kind: 'status', status, ...(note ? { note } : {}) });
       return updated;
     });
+    this.authCache.forget(serial);
     return toDevice(row);
   }
 
@@ -250,7 +262,7 @@ export class DeviceService {
 
   /** Checks a device's serial and secret (current, or previous within its grace period). */
   async authenticate(credential: DeviceCredential): Promise<DeviceAuthResult> {
-    const row = await findDeviceBySerial(this.db, credential.serial);
+    const row = await this.authCache.get(credential.serial, () => findDeviceBySerial(this.db, credential.serial));
     if (!row) return { ok: false, reason: 'unknown_device' };
     if (row.revokedAt) return { ok: false, reason: 'revoked_credential' };
     const now = this.clock();
@@ -266,7 +278,7 @@ export class DeviceService {
 
   /** For traffic a trusted broker has already authenticated: the device must exist and be usable. */
   async authenticateByBroker(serial: string): Promise<DeviceAuthResult> {
-    const row = await findDeviceBySerial(this.db, serial);
+    const row = await this.authCache.get(serial, () => findDeviceBySerial(this.db, serial));
     if (!row) return { ok: false, reason: 'unknown_device' };
     if (row.revokedAt) return { ok: false, reason: 'revoked_credential' };
     if (row.status === 'returned') return { ok: false, reason: 'device_returned' };

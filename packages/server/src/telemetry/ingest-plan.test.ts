@@ -49,7 +49,9 @@ describe('planGroup', () => {
   it('stores every record of a first batch as one chunk and one stream update', () => {
     const recs = records(range(0, 5));
     const plan = planGroup([request(1, 7, recs)], new Map());
-    expect(plan.outcomes).toEqual([{ accepted: 5, duplicates: 0, locationStripped: 0, stored: recs }]);
+    expect(plan.outcomes).toEqual([
+      { accepted: 5, duplicates: 0, locationStripped: 0, stored: recs, payloads: plan.chunks.map((c) => c.payload) },
+    ]);
     expect(plan.chunks).toHaveLength(1);
     expect(plan.chunks[0]).toMatchObject({
       deviceId: 1,
@@ -108,7 +110,7 @@ describe('planGroup', () => {
   it('writes nothing for a batch that was entirely stored before', () => {
     const stored = new Map<string, readonly SeqRange[]>([[streamKey(1, 7), [[0, 10]]]]);
     const plan = planGroup([request(1, 7, records(range(2, 6)))], stored);
-    expect(plan.outcomes).toEqual([{ accepted: 0, duplicates: 4, locationStripped: 0, stored: [] }]);
+    expect(plan.outcomes).toEqual([{ accepted: 0, duplicates: 4, locationStripped: 0, stored: [], payloads: [] }]);
     expect(plan.chunks).toEqual([]);
     expect(plan.streams).toEqual([]);
   });
@@ -299,12 +301,15 @@ describe('planGroup against a model', () => {
             const { location: _location, ...rest } = r;
             return rest;
           });
-          expect(plan.outcomes[i]).toEqual({
+          const { payloads, ...outcome } = plan.outcomes[i]!;
+          expect(outcome).toEqual({
             accepted: fresh.length,
             duplicates: req.records.length - fresh.length,
             locationStripped: fresh.filter((r) => r.location !== undefined && !allowed(r)).length,
             stored: kept,
           });
+          // The outcome's payloads are this request's own chunks, one per UTC day of what it stored.
+          expect(payloads.flatMap((payload) => decodeRecords(payload)).sort((x, y) => x.seq - y.seq)).toEqual(kept);
           added.set(key, [...(added.get(key) ?? []), ...kept]);
           expectedChunks += new Set(fresh.map((r) => utcDay(r.time_ms))).size;
         });

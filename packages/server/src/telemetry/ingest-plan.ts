@@ -13,7 +13,7 @@ export interface WriteRequest {
   readonly deviceId: number;
   readonly serial: string;
   readonly boot: number;
-  /** Quantised to the protocol's resolution and sorted by strictly increasing seq. */
+  /** Sorted by strictly increasing seq. Numbers at any precision: the encoder rounds them to the protocol's resolution. */
   readonly records: readonly TUplinkRecord[];
 }
 
@@ -21,8 +21,10 @@ export interface WriteOutcome {
   readonly accepted: number;
   readonly duplicates: number;
   readonly locationStripped: number;
-  /** The records newly stored, exactly as stored (after the privacy step). */
+  /** The records newly stored (after the privacy step), as received: chunks hold them at the protocol's resolution. */
   readonly stored: readonly TUplinkRecord[];
+  /** This request's chunk payloads, as written: decoding them gives exactly what a replay reads. */
+  readonly payloads: readonly Uint8Array[];
 }
 
 export interface GroupPlan {
@@ -50,10 +52,12 @@ export function planGroup(
   const outcomes = requests.map((request) => {
     const key = streamKey(request.deviceId, request.boot);
     const covered = coverage.get(key) ?? [];
-    const fresh =
-      covered.length === 0 ? [...request.records] : request.records.filter((r) => !containsSeq(covered, r.seq));
+    // In-order data starts beyond everything stored for its boot: nothing to look up.
+    const head = request.records[0];
+    const beyond = covered.length === 0 || (head !== undefined && head.seq >= covered[covered.length - 1]![1]);
+    const fresh = beyond ? [...request.records] : request.records.filter((r) => !containsSeq(covered, r.seq));
     const duplicates = request.records.length - fresh.length;
-    if (fresh.length === 0) return { accepted: 0, duplicates, locationStripped: 0, stored: [] };
+    if (fresh.length === 0) return { accepted: 0, duplicates, locationStripped: 0, stored: [], payloads: [] };
 
     const { records, stripped } = stripLocations(fresh);
     const added = rangesOfSorted(records.map((r) => r.seq));
@@ -69,6 +73,7 @@ export function planGroup(
     }
     let first = Infinity;
     let last = -Infinity;
+    const payloads: Uint8Array[] = [];
     for (const dayRecords of byDay.values()) {
       let startedAt = Infinity;
       let endedAt = -Infinity;
@@ -78,6 +83,8 @@ export function planGroup(
       }
       first = Math.min(first, startedAt);
       last = Math.max(last, endedAt);
+      const payload = encodeRecords(dayRecords);
+      payloads.push(payload);
       chunks.push({
         deviceId: request.deviceId,
         bootId: request.boot,
@@ -86,7 +93,7 @@ export function planGroup(
         startedAt: new Date(startedAt),
         endedAt: new Date(endedAt),
         recordCount: dayRecords.length,
-        payload: encodeRecords(dayRecords),
+        payload,
       });
     }
 
@@ -99,7 +106,7 @@ export function planGroup(
     } else {
       streams.set(key, { deviceId: request.deviceId, bootId: request.boot, added, count: fresh.length, first, last });
     }
-    return { accepted: fresh.length, duplicates, locationStripped: stripped, stored: records };
+    return { accepted: fresh.length, duplicates, locationStripped: stripped, stored: records, payloads };
   });
 
   return {

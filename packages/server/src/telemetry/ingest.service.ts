@@ -9,9 +9,10 @@
  *   4. parse         JSON                                                 malformed_json
  *   5. validate      version, schema, seqs, timestamps, device named      unsupported_version, invalid_batch,
  *                                                                         invalid_record, device_mismatch
- *   6. quantise      to the protocol's resolution, sort by seq
+ *   6. order         by sequence number
  *   7. write         (TelemetryWriter, in one transaction per group) deduplicate on (device, boot, seq) →
- *                    privacy (strip locations not taken while plugged in) → chunks → commit
+ *                    privacy (strip locations not taken while plugged in) → chunks (numbers rounded to
+ *                    the protocol's resolution) → commit
  *   8. acknowledge   only after the commit
  *   9. hand off      committed records to the commit listeners (derivation)
  *
@@ -20,7 +21,6 @@
 import {
   PROTOCOL_VERSION,
   UPLINK_MAX_BYTES,
-  quantizeRecordInPlace,
   type DeviceCredential,
   type UplinkAck,
   type UplinkAckError,
@@ -122,14 +122,15 @@ export class IngestService {
           `The batch names device ${batch.device} but was sent with the credential of ${device.serial}.`,
         );
       }
-      // 6. quantise (in place: the parsed body is ours) and order
+      // 6. order by seq (devices send in order: checking is cheaper than sorting). Numbers are
+      //    rounded to the protocol's resolution by the storage encoder.
       const records = batch.records;
-      let sorted = true;
-      for (let i = 0; i < records.length; i++) {
-        quantizeRecordInPlace(records[i]!);
-        if (i > 0 && records[i]!.seq < records[i - 1]!.seq) sorted = false;
+      for (let i = 1; i < records.length; i++) {
+        if (records[i]!.seq < records[i - 1]!.seq) {
+          records.sort((a, b) => a.seq - b.seq);
+          break;
+        }
       }
-      if (!sorted) records.sort((a, b) => a.seq - b.seq);
       const seqMin = records[0]!.seq;
       const seqMax = records[records.length - 1]!.seq;
       echo = { device: device.serial, boot: batch.boot, seq_min: seqMin, seq_max: seqMax };

@@ -10,6 +10,9 @@ export function mayKeepLocation(record: TUplinkRecord): boolean {
 }
 
 export function stripLocations(records: readonly TUplinkRecord[]): { records: TUplinkRecord[]; stripped: number } {
+  if (!records.some((record) => record.location !== undefined && !mayKeepLocation(record))) {
+    return { records: [...records], stripped: 0 };
+  }
   let stripped = 0;
   const out = records.map((record) => {
     if (record.location === undefined || mayKeepLocation(record)) return record;

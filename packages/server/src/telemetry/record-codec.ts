@@ -79,17 +79,20 @@ function scaled(value: number, scale: number): number {
   return value < 0 ? -Math.round(-value * scale) : Math.round(value * scale);
 }
 
-function has(record: TUplinkRecord, column: Column): boolean {
-  switch (column.kind) {
-    case 'numeric':
-    case 'enum':
-    case 'bool':
-      return record[column.field] !== undefined;
-    case 'location':
-      return record.location !== undefined;
-    case 'accuracy':
-      return record.location?.accuracy_m !== undefined;
-  }
+/** Column of each record key (location is handled on its own). */
+const COLUMN_OF_KEY: Readonly<Record<string, number>> = Object.fromEntries(
+  V1_COLUMNS.flatMap((column, index) => ('field' in column ? [[column.field, index]] : [])),
+);
+const LOCATION_COLUMN = V1_COLUMNS.findIndex((column) => column.kind === 'location');
+const ACCURACY_COLUMN = V1_COLUMNS.findIndex((column) => column.kind === 'accuracy');
+const SCALE_OF_COLUMN = V1_COLUMNS.map((column) =>
+  column.kind === 'numeric' ? scaleOf(NUMERIC_FIELDS[column.field].decimals) : 1,
+);
+
+/** One column gathered from a chunk's records: the values present, as integers, and where. */
+interface Gathered {
+  readonly values: number[];
+  readonly present: Uint8Array;
 }
 
 /**
@@ -102,12 +105,39 @@ export function encodeRecords(records: readonly TUplinkRecord[]): Uint8Array {
   const out = new ByteWriter(64 + count * 24);
   out.uvarint(count);
 
+  // Gather columns in one pass over each record's own keys (records carry only what the car offers).
+  const bitmapBytes = Math.ceil(count / 8);
+  const columns: Gathered[] = V1_COLUMNS.map(() => ({ values: [], present: new Uint8Array(bitmapBytes) }));
+  for (let i = 0; i < count; i++) {
+    const record = records[i] as Record<string, unknown>;
+    for (const key in record) {
+      const value = record[key];
+      if (value === undefined) continue;
+      const index = COLUMN_OF_KEY[key];
+      if (index !== undefined) {
+        const column = V1_COLUMNS[index]!;
+        const target = columns[index]!;
+        target.present[i >> 3]! |= 1 << (i & 7);
+        if (column.kind === 'numeric') target.values.push(scaled(value as number, SCALE_OF_COLUMN[index]!));
+        else if (column.kind === 'enum') target.values.push(column.values.indexOf(value as string));
+        else target.values.push(value === true ? 1 : 0);
+      } else if (key === 'location') {
+        const location = value as TLocation;
+        const target = columns[LOCATION_COLUMN]!;
+        target.present[i >> 3]! |= 1 << (i & 7);
+        target.values.push(scaled(location.lat_deg, LAT_SCALE), scaled(location.lon_deg, LON_SCALE));
+        if (location.accuracy_m !== undefined) {
+          const accuracy = columns[ACCURACY_COLUMN]!;
+          accuracy.present[i >> 3]! |= 1 << (i & 7);
+          accuracy.values.push(scaled(location.accuracy_m, ACCURACY_SCALE));
+        }
+      }
+    }
+  }
+
   let mask = 0;
-  const presentCounts = V1_COLUMNS.map((column, bit) => {
-    let n = 0;
-    for (const record of records) if (has(record, column)) n++;
-    if (n > 0) mask += 2 ** bit;
-    return n;
+  columns.forEach((column, bit) => {
+    if (column.values.length > 0) mask += 2 ** bit;
   });
   out.uvarint(mask);
 
@@ -134,19 +164,16 @@ export function encodeRecords(records: readonly TUplinkRecord[]): Uint8Array {
   }
 
   V1_COLUMNS.forEach((column, bit) => {
-    const present = presentCounts[bit]!;
+    const gathered = columns[bit]!;
+    const present = column.kind === 'location' ? gathered.values.length / 2 : gathered.values.length;
     if (present === 0) return;
     if (present === count) {
       out.u8(0);
     } else {
       out.u8(1);
-      const bitmap = new Uint8Array(Math.ceil(count / 8));
-      records.forEach((record, i) => {
-        if (has(record, column)) bitmap[i >> 3]! |= 1 << (i & 7);
-      });
-      out.bytes(bitmap);
+      out.bytes(gathered.present);
     }
-    writeColumn(out, column, records);
+    writeColumn(out, column, gathered.values);
   });
 
   const body = out.finish();
@@ -160,40 +187,30 @@ export function encodeRecords(records: readonly TUplinkRecord[]): Uint8Array {
   return payload;
 }
 
-function writeColumn(out: ByteWriter, column: Column, records: readonly TUplinkRecord[]): void {
+/** Writes one column's gathered integer values (numbers already scaled; enums as codes; booleans 0/1). */
+function writeColumn(out: ByteWriter, column: Column, values: readonly number[]): void {
   switch (column.kind) {
     case 'numeric': {
-      const scale = scaleOf(NUMERIC_FIELDS[column.field].decimals);
       let previous = 0;
       let previousDelta = 0;
-      let n = 0;
-      for (const record of records) {
-        const value = record[column.field];
-        if (value === undefined) continue;
-        const v = scaled(value, scale);
+      for (let n = 0; n < values.length; n++) {
+        const v = values[n]!;
         const delta = v - previous;
         if (column.order === 2 && n > 0) out.svarint(delta - previousDelta);
         else out.svarint(delta);
         previousDelta = n === 0 ? 0 : delta;
         previous = v;
-        n++;
       }
       return;
     }
-    case 'enum': {
-      for (const record of records) {
-        const value = record[column.field];
-        if (value !== undefined) out.u8(column.values.indexOf(value));
-      }
+    case 'enum':
+      for (const code of values) out.u8(code);
       return;
-    }
     case 'bool': {
       let byte = 0;
       let bits = 0;
-      for (const record of records) {
-        const value = record.engine_on;
-        if (value === undefined) continue;
-        if (value) byte |= 1 << bits;
+      for (const value of values) {
+        if (value === 1) byte |= 1 << bits;
         if (++bits === 8) {
           out.u8(byte);
           byte = 0;
@@ -204,28 +221,22 @@ function writeColumn(out: ByteWriter, column: Column, records: readonly TUplinkR
       return;
     }
     case 'location': {
+      // Interleaved latitude, longitude; each a delta from the previous fix.
       let lat = 0;
       let lon = 0;
-      for (const record of records) {
-        const location = record.location;
-        if (!location) continue;
-        const nextLat = scaled(location.lat_deg, LAT_SCALE);
-        const nextLon = scaled(location.lon_deg, LON_SCALE);
-        out.svarint(nextLat - lat);
-        out.svarint(nextLon - lon);
-        lat = nextLat;
-        lon = nextLon;
+      for (let n = 0; n < values.length; n += 2) {
+        out.svarint(values[n]! - lat);
+        out.svarint(values[n + 1]! - lon);
+        lat = values[n]!;
+        lon = values[n + 1]!;
       }
       return;
     }
     case 'accuracy': {
       let previous = 0;
-      for (const record of records) {
-        const accuracy = record.location?.accuracy_m;
-        if (accuracy === undefined) continue;
-        const v = scaled(accuracy, ACCURACY_SCALE);
-        out.svarint(v - previous);
-        previous = v;
+      for (const value of values) {
+        out.svarint(value - previous);
+        previous = value;
       }
       return;
     }

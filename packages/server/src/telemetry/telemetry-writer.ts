@@ -6,11 +6,13 @@
  * A group that fails is retried batch by batch, so one bad batch cannot sink the others.
  * Memory is bounded: past `maxPendingRecords` new batches are refused with a retryable error.
  */
+import type { TUplinkRecord } from '@smartcharge/protocol';
 import type { Logger } from 'pino';
 import type { Database, Queryable } from '../db/database.js';
 import { ACTIVATED_BY_DATA } from '../devices/index.js';
 import type { Metrics } from '../metrics.js';
 import { planGroup, streamKey, type WriteOutcome, type WriteRequest } from './ingest-plan.js';
+import { decodeRecords } from './record-codec.js';
 import { parseMultirange, type SeqRange } from './seq-ranges.js';
 import type { TelemetryPartitions } from './telemetry-partitions.js';
 import {
@@ -26,9 +28,26 @@ export interface CommittedBatch {
   readonly deviceId: number;
   readonly serial: string;
   readonly boot: number;
-  /** The records this batch newly stored, as stored, sorted by seq. Empty for a pure replay. */
-  readonly records: WriteOutcome['stored'];
   readonly committedAt: Date;
+  /**
+   * The records this batch newly stored, sorted by seq; empty for a pure replay. Decoded from the
+   * chunks as written (on first call), so live derivation sees exactly what a rebuild reads.
+   */
+  records(): readonly TUplinkRecord[];
+}
+
+function committedBatch(request: WriteRequest, outcome: WriteOutcome, committedAt: Date): CommittedBatch {
+  let decoded: TUplinkRecord[] | undefined;
+  return {
+    deviceId: request.deviceId,
+    serial: request.serial,
+    boot: request.boot,
+    committedAt,
+    records() {
+      decoded ??= outcome.payloads.flatMap((payload) => decodeRecords(payload)).sort((a, b) => a.seq - b.seq);
+      return decoded;
+    },
+  };
 }
 
 /** Receives every committed group, after the commit (the seam for derivation). */
@@ -52,6 +71,7 @@ export class TelemetryWriter {
   private queuedRecords = 0;
   private running = 0;
   private closed = false;
+  private pumpScheduled = false;
   private idleWaiters: (() => void)[] = [];
   private readonly listeners = new Set<CommitListener>();
 
@@ -89,7 +109,7 @@ export class TelemetryWriter {
       this.queue.push({ request, resolve, reject });
       this.queuedRecords += request.records.length;
       this.metrics.pendingRecords.set(this.queuedRecords);
-      this.pump();
+      this.schedulePump();
     });
   }
 
@@ -100,14 +120,29 @@ export class TelemetryWriter {
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * Starts commits on the next turn of the event loop rather than at once: requests whose data has
+   * already arrived are read first and join the group. (PGlite works on this thread, so nothing is
+   * read while one of its transactions runs; without this every batch would commit alone.)
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
   private pump(): void {
     while (this.running < this.options.concurrency && this.queue.length > 0) {
       const group = this.takeGroup();
       this.running++;
       void this.commit(group).finally(() => {
         this.running--;
-        if (this.queue.length > 0) this.pump();
-        else if (this.running === 0) {
+        if (this.queue.length > 0) {
+          this.schedulePump();
+        } else if (this.running === 0) {
           for (const resolve of this.idleWaiters.splice(0)) resolve();
         }
       });
@@ -161,13 +196,7 @@ export class TelemetryWriter {
     const committedAt = new Date();
     group.forEach((pending, i) => pending.resolve(outcomes[i]!));
     if (this.listeners.size > 0) {
-      const batches = group.map((pending, i) => ({
-        deviceId: pending.request.deviceId,
-        serial: pending.request.serial,
-        boot: pending.request.boot,
-        records: outcomes[i]!.stored,
-        committedAt,
-      }));
+      const batches = group.map((pending, i) => committedBatch(pending.request, outcomes[i]!, committedAt));
       for (const listener of this.listeners) {
         try {
           await listener(batches);

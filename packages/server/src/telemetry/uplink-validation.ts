@@ -183,12 +183,17 @@ export function validateBatch(value: unknown, window: TimeWindow): TUplinkBatch 
   }
 
   const issues: RecordIssue[] = [];
-  const firstIndexOfSeq = new Map<number, number>();
+  // Devices send records in order: strictly increasing sequence numbers cannot repeat, so the
+  // map of seen sequence numbers is needed only when they do not.
+  const ordered = batch.records;
+  let increasing = true;
+  for (let i = 1; i < ordered.length && increasing; i++) increasing = ordered[i]!.seq > ordered[i - 1]!.seq;
+  const firstIndexOfSeq = increasing ? undefined : new Map<number, number>();
   const latest = window.nowMs + window.maxFutureMs;
   const earliest = window.nowMs - window.maxAgeMs;
-  batch.records.forEach((record, index) => {
-    const earlier = firstIndexOfSeq.get(record.seq);
-    if (earlier === undefined) firstIndexOfSeq.set(record.seq, index);
+  ordered.forEach((record, index) => {
+    const earlier = firstIndexOfSeq?.get(record.seq);
+    if (earlier === undefined) firstIndexOfSeq?.set(record.seq, index);
     else {
       issues.push({
         index,

@@ -37,6 +37,7 @@ import mqtt from 'mqtt';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { freePort, startServerProcess, type ServerProcess } from '../test/support/processes.js';
+import { createScratchDatabase } from '../test/support/scratch-database.js';
 import { telemetryStream } from '../test/support/telemetry-fixtures.js';
 
 const { values: args } = parseArgs({
@@ -423,25 +424,6 @@ async function endToEnd(
   };
 }
 
-async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `sc_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
-
 function table(results: readonly PhaseResult[]): string {
   const header = [
     'database',
@@ -486,7 +468,7 @@ async function main(): Promise<void> {
     for (const database of databases) {
       log(`\n${database}: raw COPY baseline…`);
       if (database === 'postgres') {
-        const db = await createPgDatabase();
+        const db = await createScratchDatabase(PG_ADMIN_URL, 'sc_bench');
         drops.push(db.drop);
         results.push(await copyIntoPostgres(db.url, rows, records));
       } else {
@@ -499,7 +481,7 @@ async function main(): Promise<void> {
         log(`${database}: ${transport} end to end…`);
         let target: { env: Record<string, string>; storage: () => Promise<number> };
         if (database === 'postgres') {
-          const db = await createPgDatabase();
+          const db = await createScratchDatabase(PG_ADMIN_URL, 'sc_bench');
           drops.push(db.drop);
           const dataDir = path.join(work, `pg-${transport}`);
           target = {

@@ -3,14 +3,13 @@
  * real PostgreSQL server (a fresh database per suite, dropped afterwards). When no server
  * answers outside CI, the PostgreSQL variant is skipped (global-setup printed why).
  */
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { openPGlite } from '../../src/db/pglite.js';
 import { openPostgres } from '../../src/db/postgres.js';
+import { createScratchDatabase, type ScratchDatabase } from './scratch-database.js';
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
@@ -26,26 +25,11 @@ export async function openTemplatePGlite(): Promise<Database> {
   return openPGlite(undefined, { loadDataDir: blob });
 }
 
-/** A new, empty PostgreSQL database (not migrated); drop() removes it. */
-export async function createPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+/** A new, empty PostgreSQL database (not migrated) on the test server; drop() removes it. */
+export async function createPostgresDatabase(): Promise<ScratchDatabase> {
   const adminUrl = inject('postgresUrl');
   if (!adminUrl) throw new Error('no PostgreSQL server for tests');
-  const name = `sc_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
+  return createScratchDatabase(adminUrl, 'sc_test');
 }
 
 export function postgresAvailable(): boolean {

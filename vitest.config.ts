@@ -9,6 +9,7 @@ export default defineConfig({
   resolve: {
     alias: {
       '@smartcharge/protocol': source('./packages/protocol/src/index.ts'),
+      '@smartcharge/catalog': source('./packages/catalog/src/index.ts'),
       '@smartcharge/device': source('./packages/device/src/index.ts'),
       '@smartcharge/server': source('./packages/server/src/index.ts'),
     },

@@ -6,3 +6,4 @@ export { UplinkClient, type FlushResult, type RecordValues, type UplinkClientOpt
 export { HttpUplinkTransport, type HttpTransportOptions } from './http-transport.js';
 export { MqttUplinkTransport, type MqttTransportOptions } from './mqtt-transport.js';
 export { TransportError, type UplinkTransport } from './transport.js';
+export * from './simulator/index.js';

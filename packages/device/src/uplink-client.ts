@@ -9,7 +9,7 @@
 import {
   PROTOCOL_VERSION,
   UPLINK_MAX_RECORDS,
-  quantizeRecord,
+  quantizeRecordInPlace,
   type TUplinkBatch,
   type TUplinkRecord,
   type UplinkAck,
@@ -46,7 +46,9 @@ export interface FlushResult {
 }
 
 export class UplinkClient {
-  private readonly buffer: TUplinkRecord[] = [];
+  /** Records not yet acknowledged are buffer[head…]; the front is dropped lazily (no O(n) shifts). */
+  private buffer: TUplinkRecord[] = [];
+  private head = 0;
   private nextSeq: number;
   private batchRecords: number;
   private backoffMs: number;
@@ -59,14 +61,31 @@ export class UplinkClient {
   }
 
   get pending(): number {
-    return this.buffer.length;
+    return this.buffer.length - this.head;
   }
 
-  /** Buffers a reading with the next sequence number and returns it as it will be stored. */
+  /**
+   * Buffers a reading with the next sequence number and returns it as it will be sent. The client
+   * keeps the object (it adds `seq` and rounds the numbers in place): pass a fresh one each time.
+   */
   record(values: RecordValues): TUplinkRecord {
-    const record = quantizeRecord({ ...values, seq: this.nextSeq++ });
+    const record = values as TUplinkRecord;
+    record.seq = this.nextSeq++;
+    quantizeRecordInPlace(record);
     this.buffer.push(record);
     return record;
+  }
+
+  /** Drops the first `count` pending records (acknowledged, or refused for good). */
+  private dropFront(count: number): void {
+    this.head += count;
+    if (this.head >= this.buffer.length) {
+      this.buffer = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.buffer.length) {
+      this.buffer = this.buffer.slice(this.head);
+      this.head = 0;
+    }
   }
 
   /**
@@ -84,8 +103,8 @@ export class UplinkClient {
     let acknowledged = 0;
     let failures = 0;
     let lastError: string | undefined;
-    while (this.buffer.length > 0) {
-      const records = this.buffer.slice(0, this.batchRecords);
+    while (this.pending > 0) {
+      const records = this.buffer.slice(this.head, this.head + this.batchRecords);
       const batch: TUplinkBatch = {
         v: PROTOCOL_VERSION,
         device: this.options.serial,
@@ -103,7 +122,7 @@ export class UplinkClient {
       }
       this.options.onAck?.(ack, batch);
       if (ack.ok) {
-        this.buffer.splice(0, records.length);
+        this.dropFront(records.length);
         acknowledged += records.length;
         failures = 0;
         this.backoffMs = this.options.initialBackoffMs ?? 1000;
@@ -117,7 +136,7 @@ export class UplinkClient {
       }
       this.handlePermanent(records, ack.error);
     }
-    return { acknowledged, pending: this.buffer.length, ...(lastError === undefined ? {} : { lastError }) };
+    return { acknowledged, pending: this.pending, ...(lastError === undefined ? {} : { lastError }) };
   }
 
   /** A batch the server will never take as it is: keep what can still be accepted. */
@@ -130,10 +149,10 @@ export class UplinkClient {
       (error.issues ?? []).flatMap((issue) => (issue.index === undefined ? [] : [issue.index])),
     );
     const drop = badIndices.size > 0 ? records.filter((_, i) => badIndices.has(i)) : records;
-    const dropSet = new Set(drop);
-    for (let i = records.length - 1; i >= 0; i--) {
-      if (dropSet.has(records[i]!)) this.buffer.splice(i, 1);
-    }
+    // The batch was the first `records.length` pending records: keep those not dropped, in order.
+    const keep = badIndices.size > 0 ? records.filter((_, i) => !badIndices.has(i)) : [];
+    this.dropFront(records.length);
+    this.buffer.splice(this.head, 0, ...keep);
     this.options.onDropped?.(drop, error);
   }
 

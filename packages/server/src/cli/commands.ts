@@ -9,6 +9,8 @@ import { SERVER_VERSION } from '../server.js';
 import { connectOperator, type Json, type OperatorClient } from './operator-client.js';
 import { printDevice, printDevices, printIssued, printVehicles, type Output } from './output.js';
 import { runServe } from './serve.js';
+import { runSimulate } from './simulate.js';
+import { PROGRAM_IDS, type ProgramId } from '@smartcharge/device';
 
 interface TargetOptions {
   dataDir?: string;
@@ -20,6 +22,12 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
   return n;
+}
+
+function programId(value: string): ProgramId {
+  if (!(PROGRAM_IDS as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`expected one of ${PROGRAM_IDS.join(', ')}`);
+  return value as ProgramId;
 }
 
 function deviceStatus(value: string): DeviceStatus {
@@ -263,6 +271,97 @@ export function buildProgram(): Command {
       emit(out, vehicles, () => printVehicles(vehicles));
     });
   });
+
+  program
+    .command('simulate')
+    .description('Run a fleet of simulated vehicles with virtual C2 devices, feeding a server or writing NDJSON files.')
+    .option('--vehicles <n>', 'how many vehicles', positiveInt, 10)
+    .option('--days <d>', 'days of history, ending now', positiveInt, 7)
+    .option('--program <id>', `the program's region and vehicle list: ${PROGRAM_IDS.join(', ')}`, programId, 'alectra')
+    .option('--seed <s>', 'one seed gives one fleet and one history', positiveInt, 1)
+    .option(
+      '--to <url|file>',
+      'http(s)://… a SmartCharge server, mqtt://… a broker, or a file path (NDJSON)',
+      'http://127.0.0.1:8080',
+    )
+    .option(
+      '--server <url>',
+      'the SmartCharge server that registers the devices when --to is mqtt:// (default http://127.0.0.1:8080)',
+    )
+    .option(
+      '--admin-token <token>',
+      'operator token for registering devices (default SMARTCHARGE_ADMIN_TOKEN, or the running server on --data-dir)',
+    )
+    .option(
+      '--data-dir <dir>',
+      `where to find a running server's token (${SETTINGS.dataDir.env}, default ${SETTINGS.dataDir.defaultValue})`,
+    )
+    .addOption(
+      new Option(
+        '--speed <speed>',
+        'fast: the history as fast as possible, then stop; realtime: then keep driving live until stopped',
+      )
+        .choices(['fast', 'realtime'])
+        .default('fast'),
+    )
+    .option(
+      '--truth <file>',
+      'also write ground truth (trips, sessions, battery) as NDJSON; with a file target: <file>.truth.ndjson',
+    )
+    .option('--json', 'print the summary as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  smartcharge simulate --vehicles 20 --days 30            # into the server on this machine\n' +
+        '  smartcharge simulate --vehicles 100 --days 365 --to fleet.ndjson --seed 7\n',
+    )
+    .action(
+      async (options: {
+        vehicles: number;
+        days: number;
+        program: ProgramId;
+        seed: number;
+        to: string;
+        server?: string;
+        adminToken?: string;
+        dataDir?: string;
+        speed: 'fast' | 'realtime';
+        truth?: string;
+        json?: boolean;
+      }) => {
+        const config = configFrom({ ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+        const controller = new AbortController();
+        const stop = () => controller.abort();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        const summary = await runSimulate(
+          {
+            vehicles: options.vehicles,
+            days: options.days,
+            program: options.program,
+            seed: options.seed,
+            to: options.to,
+            server: options.server,
+            adminToken: options.adminToken ?? config.adminToken,
+            dataDir: config.dataDir,
+            speed: options.speed,
+            truth: options.truth,
+            json: options.json === true,
+            maxAgeDays: config.ingestMaxAgeDays,
+          },
+          controller.signal,
+        );
+        emit({ json: options.json === true, via: options.to }, summary, () => {
+          console.log(
+            `Simulated ${summary.vehicles} vehicles over ${summary.days} days: ${summary.records.toLocaleString('en-US')} readings ` +
+              `to ${summary.to} in ${summary.seconds.toFixed(1)} s.`,
+          );
+          if (summary.truth) console.log(`Ground truth: ${summary.truth}`);
+          if (summary.pendingRecords > 0) {
+            console.log(`${summary.pendingRecords} readings could not be delivered (see the server's answers above).`);
+          }
+        });
+      },
+    );
 
   return program;
 }

@@ -1,0 +1,235 @@
+/**
+ * Who drives the car and how: a persona drawn once per simulated vehicle (commuter or not, where
+ * home and work are, what charger is at home, whether the driver answers off-peak incentives,
+ * charging habits), and each day's plan of trips drawn from it.
+ *
+ * Shares, from published surveys where there are some: most EV owners charge at home (80–89 %
+ * of home charging on Level 2 in FleetCarma's 2019 data), a minority on Level 1; a few have no
+ * home charger and rely on public DC fast charging (they age their batteries faster); about a
+ * quarter use workplace charging occasionally. Commute distances: median about 15 km one way.
+ */
+import type { Charger } from './charging.js';
+import type { LocalClock } from './local-time.js';
+import type { Random } from './random.js';
+
+export interface Place {
+  readonly lat: number;
+  readonly lon: number;
+  readonly inTerritory: boolean;
+}
+
+/** Where places come from: the region's towns and its utility territory. */
+export interface PlaceSource {
+  /** A home: inside the utility territory, or (for a few participants) just outside it. */
+  home(random: Random, inside: boolean): Place;
+  /** A place roughly `km` from `from` (± a third). */
+  around(from: Place, km: number, random: Random): Place;
+}
+
+export type HomeCharging = 'L2' | 'L1' | 'none';
+
+export interface Persona {
+  readonly home: Place;
+  readonly work: Place | undefined;
+  /** Local departure hour for work (e.g. 7.75 = 07:45). */
+  readonly departHour: number;
+  readonly workHours: number;
+  readonly homeCharging: HomeCharging;
+  readonly homeCharger: Charger | undefined;
+  readonly workCharger: Charger | undefined;
+  /** Local hour at which a driver who answers off-peak incentives lets charging start; undefined: on arrival. */
+  readonly offPeakStartHour: number | undefined;
+  /** Plugs in on every arrival home in the evening, or only when the charge is low. */
+  readonly plugsNightly: boolean;
+  readonly plugBelowSocPct: number;
+  /** …or when the remaining range falls below this (what owners of short-range cars watch). */
+  readonly plugBelowRangeKm: number;
+  readonly targetSocPct: number;
+  /** No home charging: relies on DC fast chargers (and sometimes public Level 2). */
+  readonly dcHeavy: boolean;
+  /** Scales cruising speeds (0.9–1.1). */
+  readonly pace: number;
+  readonly errandsPerWeekday: number;
+  readonly errandsPerWeekendDay: number;
+  /** Chance, per weekend day, of a long trip (80–220 km each way). */
+  readonly longTripChance: number;
+}
+
+export interface PersonaOptions {
+  /** Force a kind of driver (for tests and calibration): otherwise drawn from the shares below. */
+  readonly homeCharging?: HomeCharging;
+  readonly dcHeavy?: boolean;
+  readonly offPeak?: boolean;
+  /** Local hour the off-peak period starts (Ontario's ultra-low overnight rate: 23). */
+  readonly offPeakStartHour: number;
+  /**
+   * The car's range today (km, rated, with its battery's fade). Owners of short-range cars drive
+   * them less far: the commute stays within 20 % of it, and long trips happen in another car.
+   */
+  readonly vehicleRangeKm: number;
+}
+
+function homeCharger(kind: HomeCharging, home: Place, random: Random): Charger | undefined {
+  if (kind === 'none') return undefined;
+  if (kind === 'L1')
+    return {
+      level: 'L1',
+      lineVoltageV: 120,
+      maxKw: 1.44,
+      lat: home.lat,
+      lon: home.lon,
+      inTerritory: home.inTerritory,
+      site: 'home',
+    };
+  // 32 A (7.7 kW) is the common home EVSE; some have 40–48 A.
+  const maxKw = random.next() < 0.75 ? 7.7 : 9.6;
+  return {
+    level: 'L2',
+    lineVoltageV: 240,
+    maxKw,
+    lat: home.lat,
+    lon: home.lon,
+    inTerritory: home.inTerritory,
+    site: 'home',
+  };
+}
+
+export function createPersona(places: PlaceSource, random: Random, options: PersonaOptions): Persona {
+  const inside = random.next() < 0.92;
+  const home = places.home(random, inside);
+  const dcHeavy = options.dcHeavy ?? random.next() < 0.05;
+  const homeCharging: HomeCharging = options.homeCharging ?? (dcHeavy ? 'none' : random.next() < 0.84 ? 'L2' : 'L1');
+  const commuter = random.next() < 0.78;
+  const commuteKm = Math.min(
+    70,
+    0.2 * options.vehicleRangeKm,
+    Math.max(2, Math.exp(random.normal(Math.log(15), 0.65))),
+  );
+  const work = commuter ? places.around(home, commuteKm, random) : undefined;
+  const workCharger: Charger | undefined =
+    work && random.next() < 0.25
+      ? {
+          level: 'L2',
+          lineVoltageV: 208,
+          maxKw: 6.2,
+          lat: work.lat,
+          lon: work.lon,
+          inTerritory: work.inTerritory,
+          site: 'work',
+        }
+      : undefined;
+  const offPeak = options.offPeak ?? random.next() < 0.3;
+  return {
+    home,
+    work,
+    departHour: Math.min(10, Math.max(5.5, random.normal(7.7, 0.7))),
+    workHours: Math.min(11.5, Math.max(5.5, random.normal(8.8, 1.1))),
+    homeCharging,
+    homeCharger: homeCharger(homeCharging, home, random),
+    workCharger,
+    offPeakStartHour: offPeak && homeCharging !== 'none' ? options.offPeakStartHour : undefined,
+    // Level 1 is slow: those owners plug in every evening. On Level 2 about a third do; the rest
+    // plug in when the charge runs low, charging more each time (FleetCarma 2019: 18 kWh a session).
+    plugsNightly: homeCharging === 'L1' || random.next() < 0.15,
+    plugBelowSocPct: 20 + random.next() * 25,
+    plugBelowRangeKm: 50 + random.next() * 40,
+    targetSocPct: random.weighted([
+      { value: 80, weight: 0.35 },
+      { value: 90, weight: 0.4 },
+      { value: 100, weight: 0.25 },
+    ]),
+    dcHeavy,
+    pace: 0.92 + random.next() * 0.16,
+    errandsPerWeekday: commuter ? 0.7 : 1.8,
+    errandsPerWeekendDay: 1.7,
+    longTripChance: options.vehicleRangeKm > 250 ? 0.07 : options.vehicleRangeKm > 150 ? 0.03 : 0,
+  };
+}
+
+export type TripPurpose = 'work' | 'home' | 'errand' | 'long' | 'charge';
+
+export interface PlannedTrip {
+  /** Earliest departure (UTC ms); later if the car is still on the previous trip. */
+  readonly departMs: number;
+  readonly to: Place;
+  readonly purpose: TripPurpose;
+  /** Public charger at the destination the driver will use (DC fast, public Level 2), if any. */
+  readonly charger?: Charger;
+}
+
+function poisson(mean: number, random: Random): number {
+  let k = 0;
+  let p = Math.exp(-mean);
+  let sum = p;
+  const u = random.next();
+  while (u > sum && k < 10) {
+    k++;
+    p *= mean / k;
+    sum += p;
+  }
+  return k;
+}
+
+/** The trips of one local day, in departure order. */
+export function planDay(
+  persona: Persona,
+  places: PlaceSource,
+  clock: LocalClock,
+  dateKey: string,
+  random: Random,
+): PlannedTrip[] {
+  const at = (hour: number) => clock.utcMsAt(dateKey, Math.floor(hour), Math.floor((hour % 1) * 60));
+  const day = clock.dayOfWeek(at(12));
+  const weekday = day >= 1 && day <= 5;
+  const trips: PlannedTrip[] = [];
+  const errand = (fromHour: number, home: Place, dwellH: number) => {
+    const spot = places.around(home, 2 + random.next() * 7, random);
+    trips.push({ departMs: at(fromHour), to: spot, purpose: 'errand' });
+    trips.push({ departMs: at(fromHour + 0.3 + dwellH), to: home, purpose: 'home' });
+  };
+
+  if (weekday && persona.work && random.next() < 0.94) {
+    const leave = persona.departHour + random.normal(0, 0.2);
+    trips.push({ departMs: at(leave), to: persona.work, purpose: 'work' });
+    const back = leave + persona.workHours + random.normal(0, 0.4);
+    if (random.next() < 0.2) {
+      const lunch = places.around(persona.work, 1 + random.next() * 3, random);
+      trips.push({ departMs: at(leave + 4.2), to: lunch, purpose: 'errand' });
+      trips.push({ departMs: at(leave + 5), to: persona.work, purpose: 'work' });
+    }
+    if (random.next() < 0.4) {
+      // Shopping, the gym, picking up children: home later in the evening.
+      const stop = places.around(persona.home, 2 + random.next() * 5, random);
+      trips.push({ departMs: at(back), to: stop, purpose: 'errand' });
+      trips.push({ departMs: at(back + 0.6 + random.next() * 1.2), to: persona.home, purpose: 'home' });
+    } else {
+      trips.push({ departMs: at(back), to: persona.home, purpose: 'home' });
+    }
+    for (let i = 0; i < poisson(persona.errandsPerWeekday * 0.5, random); i++) {
+      errand(19 + random.next() * 1.5, persona.home, 0.4 + random.next());
+    }
+  } else if (!weekday && random.next() < persona.longTripChance) {
+    const far = places.around(persona.home, 80 + random.next() * 140, random);
+    const leave = 8 + random.next() * 3;
+    trips.push({ departMs: at(leave), to: far, purpose: 'long' });
+    trips.push({ departMs: at(leave + 5 + random.next() * 4), to: persona.home, purpose: 'home' });
+  } else {
+    const count = poisson(weekday ? persona.errandsPerWeekday : persona.errandsPerWeekendDay, random);
+    let hour = 9 + random.next() * 2;
+    for (let i = 0; i < count && hour < 20; i++) {
+      const dwell = 0.3 + random.next() * 1.5;
+      errand(hour, persona.home, dwell);
+      hour += dwell + 1 + random.next() * 2.5;
+    }
+  }
+  return trips.sort((a, b) => a.departMs - b.departMs);
+}
+
+/** Road distance between two places: great-circle distance times a detour factor of 1.25. */
+export function roadDistanceM(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLon = (b.lon - a.lon) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6_371_000 * Math.asin(Math.min(1, Math.sqrt(h))) * 1.25;
+}

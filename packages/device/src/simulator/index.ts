@@ -1,0 +1,16 @@
+/** The fleet simulator: virtual C2s in simulated vehicles, true to published EV behaviour. */
+export {
+  buildFleet,
+  FleetRunner,
+  PROGRAM_IDS,
+  PROGRAMS,
+  type FleetProgress,
+  type FleetSinks,
+  type FleetSpec,
+  type FleetVehicle,
+  type ProgramId,
+  type RunOptions,
+} from './fleet.js';
+export { NdjsonUplinkTransport, NdjsonWriter, truthToNdjson } from './outputs.js';
+export type { DayTruth, RecordFrame, SessionTruth, SimOutput, Truth, TripTruth } from './frame.js';
+export { SimulatedC2 } from './c2-device.js';

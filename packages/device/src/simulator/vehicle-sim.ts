@@ -1,0 +1,674 @@
+/**
+ * One simulated vehicle over time: a resumable state machine (parked, driving, charging) that
+ * the fleet advances to any moment — years of history as fast as possible, or second by second
+ * in real time. While driving or charging it produces a reading every second; parked, every ten
+ * minutes. It also reports what really happened (trips, plug-in sessions, battery state) so that
+ * derived data can be scored against it.
+ */
+import {
+  getVariantCooling,
+  getVariantHeatPump,
+  type BatteryCooling,
+  type CatalogModel,
+  type CatalogVariant,
+} from '@smartcharge/catalog';
+import { Battery, type ElectricalState } from './battery.js';
+import { Cabin, type CabinPower } from './cabin.js';
+import { chargePower, type ChargeStep, type Charger } from './charging.js';
+import type { Climate } from './climate.js';
+import { routeFor, speedTrace } from './drive-cycle.js';
+import { planDay, roadDistanceM, type Persona, type Place, type PlaceSource, type PlannedTrip } from './driver.js';
+import { emptyFrame, type ChargeSegmentTruth, type RecordFrame, type SimOutput } from './frame.js';
+import type { LocalClock } from './local-time.js';
+import type { Random } from './random.js';
+import { regenAcceptance, VehiclePhysics, type TractionDemand } from './vehicle-physics.js';
+
+/** A parked car's C2 wakes to take a reading this often. */
+export const PARKED_READING_MS = 600_000;
+const SECOND = 1000;
+/** Energy a parked car draws (12 V systems, telematics, the C2 itself). */
+const PARKED_DRAIN_W = 12;
+/** Plug-in hybrids switch to charge-sustaining (engine) mode at this state of charge. */
+const PHEV_SUSTAIN_SOC = 17;
+
+/**
+ * The first local midnight after `timeMs`. Local days last 23 to 25 hours, so 30 hours after
+ * today's midnight is always inside tomorrow.
+ */
+export function nextLocalMidnight(clock: LocalClock, timeMs: number): number {
+  const todayMidnight = clock.utcMsAt(clock.localDateKey(timeMs), 0, 0);
+  return clock.utcMsAt(clock.localDateKey(todayMidnight + 30 * 3_600_000), 0, 0);
+}
+
+/**
+ * Capacity a car has lost by the time the simulation starts: about 2 % a year of age (Geotab's
+ * fleet average), more for air-cooled and passively cooled packs; `spread` (around 1) varies it
+ * from car to car.
+ */
+export function initialFade(cooling: BatteryCooling, modelYear: number, startMs: number, spread = 1): number {
+  const ageYears = Math.max(0, new Date(startMs).getUTCFullYear() - modelYear + 0.5);
+  const coolingFactor = cooling === 'passive' ? 1.8 : cooling === 'air' ? 1.3 : 1;
+  return Math.min(0.4, ageYears * 0.02 * coolingFactor * spread);
+}
+
+/**
+ * Liquid-cooled packs are heated while driving in deep cold (for power and regeneration) and
+ * chilled when they run hot (W).
+ */
+export function packConditioningW(batteryTempC: number): number {
+  if (batteryTempC < -8) return 1800;
+  if (batteryTempC > 38) return 700;
+  return 0;
+}
+
+export interface VehicleEnvironment {
+  readonly climate: Pick<Climate, 'temperatureAt'>;
+  readonly clock: LocalClock;
+  readonly places: PlaceSource;
+  readonly random: Random;
+}
+
+export interface SimVehicleSpec {
+  readonly serial: string;
+  readonly model: CatalogModel;
+  readonly variant: CatalogVariant;
+  readonly modelYear: number;
+  readonly persona: Persona;
+}
+
+interface TripState {
+  readonly plan: PlannedTrip;
+  readonly trace: number[];
+  index: number;
+  readonly startMs: number;
+  distanceM: number;
+  electricDistanceM: number;
+  batteryWh: number;
+  hvacWh: number;
+  auxWh: number;
+  readonly socStart: number;
+  tempSum: number;
+  tempMin: number;
+  tempMax: number;
+}
+
+interface PlugState {
+  readonly charger: Charger;
+  readonly pluggedMs: number;
+  /** Charging may start from this time (off-peak schedule); charging stops at targetSoc. */
+  startAtMs: number;
+  readonly targetSocPct: number;
+  /** A pause (utility demand response, a tripped breaker) from .. to, if any. */
+  pauseFromMs: number;
+  pauseToMs: number;
+  done: boolean;
+  readonly segments: ChargeSegmentTruth[];
+  segmentStartMs: number | undefined;
+  segmentInletWh: number;
+  segmentBatteryWh: number;
+  inletWh: number;
+  batteryWh: number;
+  peakInletW: number;
+  readonly socStart: number;
+  tempSum: number;
+  tempSamples: number;
+  /** DC fast-charging stop on the way: continue the journey as soon as charging is done. */
+  readonly continueTo: PlannedTrip | undefined;
+}
+
+export class VehicleSim {
+  readonly serial: string;
+  readonly battery: Battery;
+  timeMs: number;
+  private readonly physics: VehiclePhysics;
+  private readonly cabin: Cabin;
+  private readonly persona: Persona;
+  private readonly variant: CatalogVariant;
+  private readonly model: CatalogModel;
+  /** This variant's pack cooling (some generations differ from the model's usual). */
+  private readonly cooling: BatteryCooling;
+  private readonly frame: RecordFrame = emptyFrame();
+  private readonly demand: TractionDemand = { batteryW: 0, wheelW: 0 };
+  private readonly cabinPower: CabinPower = { hvacW: 0, auxW: 0 };
+  private readonly electrical: ElectricalState = { voltageV: 0, currentA: 0, heatW: 0 };
+  private readonly charge: ChargeStep = { inletW: 0, batteryW: 0 };
+  private odometerM: number;
+  private where: Place;
+  private trip: TripState | undefined;
+  private plug: PlugState | undefined;
+  private queue: PlannedTrip[] = [];
+  /** The day's trips are planned at local midnight (and at the start). */
+  private planAtMs: number;
+  private nextReadingMs: number;
+  private nextMidnightMs: number;
+  private engineOn = false;
+  private bmsSoh: number;
+
+  constructor(
+    spec: SimVehicleSpec,
+    private readonly env: VehicleEnvironment,
+    startMs: number,
+    roadLoadFactor: number,
+  ) {
+    this.serial = spec.serial;
+    this.model = spec.model;
+    this.variant = spec.variant;
+    this.persona = spec.persona;
+    this.cooling = getVariantCooling(spec.model, spec.variant);
+    this.physics = new VehiclePhysics(spec.model, spec.variant);
+    this.physics.roadLoadFactor = roadLoadFactor;
+    const ambient = env.climate.temperatureAt(startMs);
+    this.battery = new Battery({
+      usableKwh: spec.variant.usableBatteryKwh,
+      nominalPackVoltageV: spec.variant.nominalPackVoltageV,
+      cooling: this.cooling,
+      socPct: 50 + env.random.next() * 40,
+      tempC: ambient,
+    });
+    // A car is as old as its model year: give it the fade of the years it has lived.
+    const ageYears = Math.max(0, new Date(startMs).getUTCFullYear() - spec.modelYear + 0.5);
+    this.battery.fade = initialFade(this.cooling, spec.modelYear, startMs, 0.8 + 0.4 * env.random.next());
+    this.bmsSoh = this.battery.sohPct;
+    this.cabin = new Cabin(ambient, getVariantHeatPump(spec.model, spec.variant));
+    this.odometerM = ageYears * (12_000 + env.random.next() * 8_000) * 1000;
+    this.where = spec.persona.home;
+    this.timeMs = startMs;
+    this.nextReadingMs = startMs;
+    this.planAtMs = startMs;
+    this.nextMidnightMs = nextLocalMidnight(env.clock, startMs);
+  }
+
+  /** Runs the vehicle up to `untilMs`, writing readings and ground truth to `out`. */
+  advanceTo(untilMs: number, out: SimOutput): void {
+    // Bounded: every pass advances time by at least a second.
+    while (this.timeMs < untilMs) {
+      this.planAhead();
+      if (this.timeMs >= this.nextMidnightMs) this.endOfDay(out);
+      if (this.trip) {
+        this.driveSecond(out);
+        continue;
+      }
+      const next = this.queue[0];
+      if (next && next.departMs <= this.timeMs) {
+        this.queue.shift();
+        this.depart(next, out);
+        continue;
+      }
+      if (this.plug && this.isCharging(this.plug)) {
+        this.chargeSecond(this.plug, out);
+        continue;
+      }
+      this.parkUntil(Math.min(untilMs, next?.departMs ?? Infinity, this.nextEvent()), out);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Planning
+
+  private planAhead(): void {
+    if (this.timeMs < this.planAtMs) return;
+    const today = this.env.clock.localDateKey(this.timeMs);
+    this.planAtMs = nextLocalMidnight(this.env.clock, this.timeMs);
+    const dcNeeded = this.persona.dcHeavy && this.battery.socPct < 35;
+    const trips = planDay(this.persona, this.env.places, this.env.clock, today, this.env.random);
+    if (dcNeeded) {
+      // No home charger: a trip to a fast charger near home around midday.
+      const noon = this.env.clock.utcMsAt(today, 11 + Math.floor(this.env.random.next() * 5), 0);
+      const station = this.env.places.around(this.persona.home, 2 + this.env.random.next() * 6, this.env.random);
+      trips.push({ departMs: noon, to: station, purpose: 'charge', charger: this.fastCharger(station) });
+      trips.push({ departMs: noon + 3600_000, to: this.persona.home, purpose: 'home' });
+      trips.sort((a, b) => a.departMs - b.departMs);
+    }
+    this.queue.push(...trips.filter((t) => t.departMs >= this.timeMs));
+  }
+
+  private fastCharger(at: { lat: number; lon: number; inTerritory: boolean }): Charger {
+    const maxKw = this.env.random.weighted([
+      { value: 50, weight: 0.35 },
+      { value: 150, weight: 0.45 },
+      { value: 350, weight: 0.2 },
+    ]);
+    return {
+      level: 'DCFC',
+      lineVoltageV: 0,
+      maxKw,
+      lat: at.lat,
+      lon: at.lon,
+      inTerritory: at.inTerritory,
+      site: 'public',
+    };
+  }
+
+  /** Range left before the 10 % reserve, as the car's guess-o-meter would show it (km). */
+  private rangeKm(): number {
+    const usableWh = ((this.battery.socPct - 10) / 100) * this.battery.capacityWh;
+    return usableWh / (this.variant.ratedWhPerKm * 0.9);
+  }
+
+  /** Wh a trip will take, roughly, for deciding whether to stop at a fast charger. */
+  private estimatedTripWh(distanceM: number): number {
+    const ambient = this.env.climate.temperatureAt(this.timeMs);
+    const coldPenalty = ambient < 15 ? 1 + (15 - ambient) * 0.025 : ambient > 28 ? 1.15 : 1;
+    return (distanceM / 1000) * this.variant.ratedWhPerKm * 0.9 * coldPenalty;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Driving
+
+  private depart(plan: PlannedTrip, out: SimOutput): void {
+    if (this.plug) this.unplug(out);
+    const distanceM = Math.max(300, roadDistanceM(this.where, plan.to));
+    const canFastCharge = this.variant.maxDcKw !== null && this.model.powertrain === 'BEV';
+    // Not enough charge for the trip (with a 12 % reserve)? Stop at a fast charger on the way.
+    const availableWh = ((this.battery.socPct - 12) / 100) * this.battery.capacityWh;
+    if (canFastCharge && plan.purpose !== 'charge' && this.estimatedTripWh(distanceM) > availableWh) {
+      const share = Math.min(0.7, Math.max(0.05, availableWh / Math.max(1, this.estimatedTripWh(distanceM)) - 0.1));
+      const station = this.midpoint(this.where, plan.to, share);
+      const stop: PlannedTrip = {
+        departMs: this.timeMs,
+        to: station,
+        purpose: 'charge',
+        charger: this.fastCharger(station),
+      };
+      this.queue.unshift({ ...plan, departMs: this.timeMs });
+      this.startTrip(stop);
+      return;
+    }
+    this.startTrip(plan);
+  }
+
+  private midpoint(a: Place, b: Place, share: number): Place {
+    const lat = a.lat + (b.lat - a.lat) * share;
+    const lon = a.lon + (b.lon - a.lon) * share;
+    const inTerritory = share < 0.5 ? a.inTerritory : b.inTerritory;
+    return { lat, lon, inTerritory };
+  }
+
+  private startTrip(plan: PlannedTrip): void {
+    const distanceM = Math.max(300, roadDistanceM(this.where, plan.to));
+    const trace = speedTrace(routeFor(distanceM, this.env.random), this.env.random, this.persona.pace);
+    const ambient = this.env.climate.temperatureAt(this.timeMs);
+    this.trip = {
+      plan,
+      trace,
+      index: 0,
+      startMs: this.timeMs,
+      distanceM: 0,
+      electricDistanceM: 0,
+      batteryWh: 0,
+      hvacWh: 0,
+      auxWh: 0,
+      socStart: this.battery.socPct,
+      tempSum: 0,
+      tempMin: ambient,
+      tempMax: ambient,
+    };
+  }
+
+  private driveSecond(out: SimOutput): void {
+    const trip = this.trip!;
+    const v0 = trip.trace[trip.index]!;
+    const v1 = trip.trace[trip.index + 1] ?? 0;
+    const ambient = this.env.climate.temperatureAt(this.timeMs);
+    const battery = this.battery;
+    this.physics.demand(v0, v1, ambient, regenAcceptance(battery.tempC, battery.socPct), this.demand);
+    this.cabin.drive(ambient, this.sunFactor(), this.cabinPower);
+    const conditioningW = this.conditioning();
+    let tractionW = this.demand.batteryW;
+    const moving = v1 > 0.1 || v0 > 0.1;
+    if (this.model.powertrain !== 'BEV') tractionW = this.hybridTraction(tractionW, v1);
+    const terminalW = tractionW + this.cabinPower.hvacW + this.cabinPower.auxW + conditioningW;
+    battery.step(terminalW, 1, this.electrical);
+    battery.noteTime(1);
+    // Driving, a liquid-cooled pack is held near its working range; any pack drifts toward outside.
+    battery.relaxTemperature(ambient, 1, 30);
+    battery.tempC += (conditioningW * 0.9) / battery.heatCapacityJPerK;
+    const step = (v0 + v1) / 2;
+    this.odometerM += step;
+    trip.distanceM += step;
+    if (!this.engineOn) trip.electricDistanceM += step;
+    trip.batteryWh += terminalW / 3600;
+    trip.hvacWh += this.cabinPower.hvacW / 3600;
+    trip.auxWh += this.cabinPower.auxW / 3600;
+    trip.tempSum += ambient;
+    if (ambient < trip.tempMin) trip.tempMin = ambient;
+    if (ambient > trip.tempMax) trip.tempMax = ambient;
+    this.timeMs += SECOND;
+    trip.index++;
+
+    const f = this.frame;
+    this.fillCommon(ambient);
+    f.speedMps = v1;
+    f.driveState = moving || trip.index < trip.trace.length - 1 ? 'driving' : 'parked';
+    f.hvacPowerW = this.cabinPower.hvacW;
+    f.auxPowerW = this.cabinPower.auxW;
+    f.packVoltageV = this.electrical.voltageV;
+    f.packCurrentA = this.electrical.currentA;
+    f.engineOn = this.model.powertrain === 'PHEV' ? this.engineOn : undefined;
+    // A C2 reads GPS on the road too (here, a straight line between the places); the device must not send it.
+    const progress = trip.index / trip.trace.length;
+    f.latDeg = this.where.lat + (trip.plan.to.lat - this.where.lat) * progress;
+    f.lonDeg = this.where.lon + (trip.plan.to.lon - this.where.lon) * progress;
+    out.record(f);
+
+    if (trip.index >= trip.trace.length - 1) this.arrive(out);
+  }
+
+  /** Plug-in hybrid: electric until the charge runs down, then the engine carries the car. */
+  private hybridTraction(batteryW: number, speed: number): number {
+    if (this.model.powertrain === 'FCEV') {
+      // The fuel cell supplies traction; the small buffer battery only smooths peaks.
+      this.engineOn = false;
+      return Math.max(-5000, Math.min(5000, batteryW * 0.1));
+    }
+    if (this.battery.socPct > PHEV_SUSTAIN_SOC) {
+      // Charge-depleting: the engine starts only for demands beyond the electric drive (hard acceleration).
+      this.engineOn = batteryW > 60_000;
+      return this.engineOn ? 60_000 : batteryW;
+    }
+    // Charge-sustaining: the engine runs at speed and keeps the battery near the floor.
+    this.engineOn = speed > 7 || batteryW > 15_000;
+    if (!this.engineOn) return batteryW;
+    return this.battery.socPct < PHEV_SUSTAIN_SOC - 1.5 ? -4000 : 0;
+  }
+
+  /** Battery heating in deep cold and cooling when the pack runs hot, for liquid-cooled packs (W). */
+  private conditioning(): number {
+    return this.cooling === 'liquid' ? packConditioningW(this.battery.tempC) : 0;
+  }
+
+  /** 0 at night, up to 1 in the early afternoon. */
+  private sunFactor(): number {
+    const hour = this.localHour();
+    return hour > 6 && hour < 20 ? Math.sin((Math.PI * (hour - 6)) / 14) : 0;
+  }
+
+  private localHour(): number {
+    const offset = this.env.clock.offsetMinutes(this.timeMs);
+    return (((this.timeMs / 3_600_000 + offset / 60) % 24) + 24) % 24;
+  }
+
+  private arrive(out: SimOutput): void {
+    const trip = this.trip!;
+    this.trip = undefined;
+    this.where = trip.plan.to;
+    this.engineOn = false;
+    const seconds = Math.max(1, trip.index);
+    out.truth({
+      type: 'trip',
+      serial: this.serial,
+      startMs: trip.startMs,
+      endMs: this.timeMs,
+      purpose: trip.plan.purpose,
+      distanceM: trip.distanceM,
+      electricDistanceM: trip.electricDistanceM,
+      batteryEnergyWh: trip.batteryWh,
+      hvacEnergyWh: trip.hvacWh,
+      auxEnergyWh: trip.auxWh,
+      socStartPct: trip.socStart,
+      socEndPct: this.battery.socPct,
+      ambientMeanC: trip.tempSum / seconds,
+      ambientMinC: trip.tempMin,
+      ambientMaxC: trip.tempMax,
+    });
+    this.nextReadingMs = this.timeMs + PARKED_READING_MS;
+    this.decideCharging(trip.plan);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Charging
+
+  private decideCharging(arrivedBy: PlannedTrip): void {
+    if (this.model.powertrain === 'FCEV') return;
+    const persona = this.persona;
+    const soc = this.battery.socPct;
+    if (arrivedBy.charger) {
+      const continueTo = arrivedBy.purpose === 'charge' ? this.queue[0] : undefined;
+      const onTheWay = continueTo !== undefined && continueTo.departMs <= this.timeMs;
+      if (onTheWay) this.queue.shift();
+      this.plugIn(
+        arrivedBy.charger,
+        arrivedBy.charger.level === 'DCFC' ? 80 : 90,
+        this.timeMs,
+        onTheWay ? continueTo : undefined,
+      );
+      return;
+    }
+    if (arrivedBy.to === persona.home && persona.homeCharger) {
+      const hour = this.localHour();
+      const evening = hour >= 15 || hour < 4;
+      const low = soc < persona.plugBelowSocPct || this.rangeKm() < persona.plugBelowRangeKm;
+      if ((persona.plugsNightly && evening) || low) {
+        this.plugIn(persona.homeCharger, persona.targetSocPct, this.offPeakStart(), undefined);
+      }
+      return;
+    }
+    if (arrivedBy.to === persona.work && persona.workCharger && soc < 55 && this.env.random.next() < 0.5) {
+      this.plugIn(persona.workCharger, 90, this.timeMs, undefined);
+    }
+  }
+
+  /**
+   * When home charging may start: now, or — for drivers who wait for off-peak rates — when the
+   * off-peak night begins (it runs from the persona's start hour to 07:00).
+   */
+  private offPeakStart(): number {
+    const start = this.persona.offPeakStartHour;
+    if (start === undefined) return this.timeMs;
+    const hour = this.localHour();
+    const inWindow = start > 7 ? hour >= start || hour < 7 : hour >= start && hour < 7;
+    if (inWindow) return this.timeMs;
+    const clock = this.env.clock;
+    const today = clock.utcMsAt(clock.localDateKey(this.timeMs), start, 0);
+    return today > this.timeMs
+      ? today
+      : clock.utcMsAt(clock.localDateKey(nextLocalMidnight(clock, this.timeMs)), start, 0);
+  }
+
+  private plugIn(charger: Charger, targetSocPct: number, startAtMs: number, continueTo: PlannedTrip | undefined): void {
+    const random = this.env.random;
+    // One session in twenty is interrupted for a while (a demand-response event, a breaker, a full parking timer).
+    const paused = charger.level !== 'DCFC' && random.next() < 0.05;
+    const pauseFrom = startAtMs + (20 + random.next() * 60) * 60_000;
+    this.plug = {
+      charger,
+      pluggedMs: this.timeMs,
+      startAtMs,
+      targetSocPct: Math.max(targetSocPct, this.battery.socPct),
+      pauseFromMs: paused ? pauseFrom : Infinity,
+      pauseToMs: paused ? pauseFrom + (15 + random.next() * 45) * 60_000 : Infinity,
+      done: this.battery.socPct >= targetSocPct - 0.5,
+      segments: [],
+      segmentStartMs: undefined,
+      segmentInletWh: 0,
+      segmentBatteryWh: 0,
+      inletWh: 0,
+      batteryWh: 0,
+      peakInletW: 0,
+      socStart: this.battery.socPct,
+      tempSum: 0,
+      tempSamples: 0,
+      continueTo,
+    };
+    this.nextReadingMs = this.timeMs;
+  }
+
+  private isCharging(plug: PlugState): boolean {
+    return (
+      !plug.done && this.timeMs >= plug.startAtMs && !(this.timeMs >= plug.pauseFromMs && this.timeMs < plug.pauseToMs)
+    );
+  }
+
+  private chargeSecond(plug: PlugState, out: SimOutput): void {
+    const battery = this.battery;
+    const ambient = this.env.climate.temperatureAt(this.timeMs);
+    chargePower(plug.charger, this.variant, battery.socPct, battery.tempC, this.charge);
+    battery.step(-this.charge.batteryW, 1, this.electrical);
+    battery.noteTime(1);
+    battery.relaxTemperature(ambient, 1);
+    if (plug.charger.level === 'DCFC') {
+      battery.noteDcCharge(this.charge.batteryW / 3600, this.charge.inletW);
+      // The pack is cooled above 40 °C during fast charging.
+      if (battery.tempC > 40 && this.cooling === 'liquid') battery.tempC -= 0.02;
+    }
+    if (plug.segmentStartMs === undefined) plug.segmentStartMs = this.timeMs;
+    const inletWh = this.charge.inletW / 3600;
+    const batteryWh = this.charge.batteryW / 3600;
+    plug.segmentInletWh += inletWh;
+    plug.segmentBatteryWh += batteryWh;
+    plug.inletWh += inletWh;
+    plug.batteryWh += batteryWh;
+    plug.peakInletW = Math.max(plug.peakInletW, this.charge.inletW);
+    plug.tempSum += ambient;
+    plug.tempSamples++;
+    this.timeMs += SECOND;
+
+    const f = this.frame;
+    this.fillCommon(ambient);
+    f.chargeState = 'charging';
+    f.chargeKind = plug.charger.level === 'DCFC' ? 'dc' : 'ac';
+    f.acLineVoltageV =
+      plug.charger.level === 'DCFC' ? Number.NaN : plug.charger.lineVoltageV * (0.985 + 0.02 * this.env.random.next());
+    f.chargePowerW = this.charge.inletW;
+    f.packVoltageV = this.electrical.voltageV;
+    f.packCurrentA = this.electrical.currentA;
+    f.auxPowerW = 40;
+    f.latDeg = plug.charger.lat;
+    f.lonDeg = plug.charger.lon;
+    out.record(f);
+
+    const reachedTarget = battery.socPct >= plug.targetSocPct || this.charge.batteryW <= 0;
+    const pausing = this.timeMs >= plug.pauseFromMs && this.timeMs < plug.pauseToMs;
+    if (reachedTarget || pausing) {
+      this.closeSegment(plug);
+      if (reachedTarget) plug.done = true;
+      this.nextReadingMs = this.timeMs + PARKED_READING_MS;
+      if (reachedTarget && plug.continueTo) {
+        // A fast-charging stop on a journey: carry on now.
+        const next = plug.continueTo;
+        this.unplug(out);
+        this.startTrip({ ...next, departMs: this.timeMs });
+      }
+    }
+  }
+
+  private closeSegment(plug: PlugState): void {
+    if (plug.segmentStartMs === undefined) return;
+    plug.segments.push({
+      startMs: plug.segmentStartMs,
+      endMs: this.timeMs,
+      inletEnergyWh: plug.segmentInletWh,
+      batteryEnergyWh: plug.segmentBatteryWh,
+    });
+    plug.segmentStartMs = undefined;
+    plug.segmentInletWh = 0;
+    plug.segmentBatteryWh = 0;
+  }
+
+  private unplug(out: SimOutput): void {
+    const plug = this.plug;
+    if (!plug) return;
+    this.closeSegment(plug);
+    this.plug = undefined;
+    out.truth({
+      type: 'session',
+      serial: this.serial,
+      pluggedMs: plug.pluggedMs,
+      unpluggedMs: this.timeMs,
+      level: plug.charger.level,
+      site: plug.charger.site,
+      latDeg: plug.charger.lat,
+      lonDeg: plug.charger.lon,
+      inTerritory: plug.charger.inTerritory,
+      segments: plug.segments,
+      inletEnergyWh: plug.inletWh,
+      batteryEnergyWh: plug.batteryWh,
+      peakInletW: plug.peakInletW,
+      socStartPct: plug.socStart,
+      socEndPct: this.battery.socPct,
+      ambientMeanC:
+        plug.tempSamples > 0 ? plug.tempSum / plug.tempSamples : this.env.climate.temperatureAt(this.timeMs),
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Parked
+
+  /** The next moment the parked state changes on its own: a reading, charging starts or resumes, midnight. */
+  private nextEvent(): number {
+    let next = Math.min(this.nextReadingMs, this.nextMidnightMs);
+    const plug = this.plug;
+    if (plug && !plug.done) {
+      if (this.timeMs < plug.startAtMs) next = Math.min(next, plug.startAtMs);
+      else if (this.timeMs < plug.pauseToMs && this.timeMs >= plug.pauseFromMs) next = Math.min(next, plug.pauseToMs);
+    }
+    return Math.max(next, this.timeMs + SECOND);
+  }
+
+  private parkUntil(untilMs: number, out: SimOutput): void {
+    const dtS = (untilMs - this.timeMs) / 1000;
+    const ambient = this.env.climate.temperatureAt(this.timeMs);
+    const battery = this.battery;
+    battery.relaxTemperature(ambient, dtS);
+    battery.noteTime(dtS);
+    battery.socPct = Math.max(0, battery.socPct - ((PARKED_DRAIN_W * dtS) / 3600 / battery.capacityWh) * 100);
+    this.cabin.park(ambient, this.sunFactor(), dtS);
+    this.timeMs = untilMs;
+    if (this.timeMs >= this.nextReadingMs) {
+      this.nextReadingMs = this.timeMs + PARKED_READING_MS;
+      const f = this.frame;
+      this.fillCommon(ambient);
+      f.packVoltageV = battery.openCircuitV();
+      f.packCurrentA = PARKED_DRAIN_W / f.packVoltageV;
+      f.auxPowerW = PARKED_DRAIN_W;
+      if (this.plug) {
+        f.chargeState = 'plugged';
+        f.chargeKind = this.plug.charger.level === 'DCFC' ? 'dc' : 'ac';
+        f.acLineVoltageV = this.plug.charger.level === 'DCFC' ? Number.NaN : this.plug.charger.lineVoltageV;
+        f.chargePowerW = 0;
+        f.latDeg = this.plug.charger.lat;
+        f.lonDeg = this.plug.charger.lon;
+      } else {
+        f.latDeg = this.where.lat;
+        f.lonDeg = this.where.lon;
+      }
+      out.record(f);
+    }
+  }
+
+  private endOfDay(out: SimOutput): void {
+    const date = this.env.clock.localDateKey(this.nextMidnightMs - SECOND);
+    this.battery.age();
+    // A BMS re-estimates its state of health now and then, in whole steps.
+    if (this.env.random.next() < 0.1) this.bmsSoh = Math.round(this.battery.sohPct + this.env.random.normal(0, 0.6));
+    this.nextMidnightMs = nextLocalMidnight(this.env.clock, this.nextMidnightMs);
+    out.truth({
+      type: 'day',
+      serial: this.serial,
+      date,
+      capacityKwh: this.battery.capacityWh / 1000,
+      sohPct: this.battery.sohPct,
+      powerCapacityPct: this.battery.powerCapacityPct,
+      odometerM: this.odometerM,
+    });
+  }
+
+  private fillCommon(ambient: number): void {
+    const f = this.frame;
+    const battery = this.battery;
+    f.timeMs = this.timeMs;
+    f.speedMps = 0;
+    f.odometerM = this.odometerM;
+    f.socPct = battery.socPct;
+    f.ambientTempC = ambient;
+    f.batteryTempC = battery.tempC;
+    f.hvacPowerW = 0;
+    f.driveState = 'parked';
+    f.chargeState = 'unplugged';
+    f.chargeKind = undefined;
+    f.acLineVoltageV = Number.NaN;
+    f.chargePowerW = Number.NaN;
+    f.engineOn = this.model.powertrain === 'PHEV' ? false : undefined;
+    f.bmsSohPct = this.model.reportsSoh ? this.bmsSoh : Number.NaN;
+  }
+}

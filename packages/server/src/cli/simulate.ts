@@ -1,0 +1,254 @@
+/**
+ * `smartcharge simulate`: a fleet of virtual C2s in simulated vehicles, feeding a SmartCharge
+ * server (over HTTP or MQTT) or writing NDJSON files (uplink batches and ground truth).
+ * Against a server, each vehicle and its device are first registered through the operator API.
+ */
+import { createWriteStream } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  FleetRunner,
+  HttpUplinkTransport,
+  MqttUplinkTransport,
+  NdjsonUplinkTransport,
+  NdjsonWriter,
+  buildFleet,
+  truthToNdjson,
+  type FleetProgress,
+  type FleetVehicle,
+  type ProgramId,
+  type UplinkTransport,
+} from '@smartcharge/device';
+import type { DeviceCredential } from '@smartcharge/protocol';
+import { findLockHolder } from '../db/data-dir-lock.js';
+import { AppError } from '../errors.js';
+
+export interface SimulateOptions {
+  readonly vehicles: number;
+  readonly days: number;
+  readonly program: ProgramId;
+  readonly seed: number;
+  readonly to: string;
+  readonly server: string | undefined;
+  readonly adminToken: string | undefined;
+  readonly dataDir: string;
+  readonly speed: 'fast' | 'realtime';
+  readonly truth: string | undefined;
+  readonly json: boolean;
+  readonly maxAgeDays: number;
+}
+
+type Target =
+  | { readonly kind: 'http'; readonly url: string }
+  | { readonly kind: 'mqtt'; readonly url: string; readonly server: string }
+  | { readonly kind: 'file'; readonly path: string };
+
+export function parseTarget(to: string, server: string | undefined): Target {
+  if (/^https?:\/\//i.test(to)) return { kind: 'http', url: to.replace(/\/+$/, '') };
+  if (/^mqtts?:\/\//i.test(to))
+    return { kind: 'mqtt', url: to, server: (server ?? 'http://127.0.0.1:8080').replace(/\/+$/, '') };
+  if (/^[a-z]+:\/\//i.test(to)) {
+    throw new AppError(
+      'invalid_input',
+      `--to ${to}: expected http(s)://… (a SmartCharge server), mqtt://… (a broker) or a file path.`,
+    );
+  }
+  return { kind: 'file', path: to };
+}
+
+/** The operator token: given, in the environment, or the running server's on this data folder. */
+async function operatorToken(options: SimulateOptions, serverUrl: string): Promise<string> {
+  if (options.adminToken) return options.adminToken;
+  const holder = await findLockHolder(options.dataDir);
+  if (holder?.admin_token && holder.http_url) return holder.admin_token;
+  throw new AppError(
+    'unauthenticated',
+    `To register simulated devices with ${serverUrl}, give the operator token: --admin-token or SMARTCHARGE_ADMIN_TOKEN ` +
+      '(a server started with `npm start` on this folder is found by itself).',
+  );
+}
+
+async function operatorCall(
+  serverUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  let response: Response;
+  try {
+    response = await fetch(`${serverUrl}/api/v1/admin${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (error) {
+    throw new AppError(
+      'unavailable',
+      `Cannot reach the SmartCharge server at ${serverUrl}: ${(error as Error).message}`,
+    );
+  }
+  const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  if (response.status === 401) throw new AppError('unauthenticated', `${serverUrl} refused the operator token.`);
+  return { status: response.status, json };
+}
+
+/** Registers the vehicle and its device (or issues a new secret to a device registered before). */
+async function register(serverUrl: string, token: string, vehicle: FleetVehicle): Promise<DeviceCredential> {
+  const serial = vehicle.spec.serial;
+  const created = await operatorCall(serverUrl, token, 'POST', '/vehicles', {
+    make: vehicle.spec.model.make,
+    model: vehicle.spec.model.model,
+    modelYear: vehicle.spec.modelYear,
+  });
+  if (created.status !== 201)
+    throw new AppError('internal', `Could not register a vehicle: ${JSON.stringify(created.json)}`);
+  const provisioned = await operatorCall(serverUrl, token, 'POST', '/devices', { serial, vehicleId: created.json.id });
+  if (provisioned.status === 201) return { serial, secret: String(provisioned.json.secret) };
+  if (provisioned.status !== 409)
+    throw new AppError('internal', `Could not provision ${serial}: ${JSON.stringify(provisioned.json)}`);
+  const rotated = await operatorCall(serverUrl, token, 'POST', `/devices/${encodeURIComponent(serial)}/rotate`, {});
+  if (rotated.status !== 200)
+    throw new AppError('internal', `Could not issue a credential to ${serial}: ${JSON.stringify(rotated.json)}`);
+  return { serial, secret: String(rotated.json.secret) };
+}
+
+/** A progress line on standard error: a bar on a terminal, a line every few seconds otherwise. */
+function progressReporter(enabled: boolean) {
+  const started = performance.now();
+  let lastPrint = 0;
+  const tty = process.stderr.isTTY === true;
+  return {
+    update(p: FleetProgress, force = false) {
+      if (!enabled) return;
+      const now = performance.now();
+      if (!force && now - lastPrint < (tty ? 200 : 5000)) return;
+      lastPrint = now;
+      const share = p.vehicleDaysTotal > 0 ? Math.min(1, p.vehicleDaysDone / p.vehicleDaysTotal) : 1;
+      const seconds = (now - started) / 1000;
+      const rate = seconds > 0 ? p.vehicleDaysDone / seconds : 0;
+      const eta = rate > 0 ? (p.vehicleDaysTotal - p.vehicleDaysDone) / rate : 0;
+      const width = 28;
+      const bar = '█'.repeat(Math.round(share * width)).padEnd(width, '░');
+      const line =
+        `${bar} ${(share * 100).toFixed(1).padStart(5)}%  ${p.vehicleDaysDone.toFixed(0)}/${p.vehicleDaysTotal.toFixed(0)} vehicle-days` +
+        `  ${p.records.toLocaleString('en-US')} records  ${rate.toFixed(1)} vehicle-days/s  ETA ${eta < 1 ? '–' : `${Math.ceil(eta)} s`}`;
+      process.stderr.write(tty ? `\r${line}` : `${line}\n`);
+    },
+    done() {
+      if (enabled && tty) process.stderr.write('\n');
+    },
+  };
+}
+
+export interface SimulateSummary {
+  readonly vehicles: number;
+  readonly days: number;
+  readonly program: ProgramId;
+  readonly seed: number;
+  readonly records: number;
+  readonly pendingRecords: number;
+  readonly seconds: number;
+  readonly to: string;
+  readonly truth: string | undefined;
+}
+
+export async function runSimulate(options: SimulateOptions, signal?: AbortSignal): Promise<SimulateSummary> {
+  if (options.days > options.maxAgeDays) {
+    throw new AppError(
+      'invalid_input',
+      `--days ${options.days}: the server refuses records older than ${options.maxAgeDays} days (INGEST_MAX_AGE_DAYS).`,
+    );
+  }
+  const target = parseTarget(options.to, options.server);
+  const endMs = Math.floor(Date.now() / 1000) * 1000;
+  const startMs = endMs - options.days * 86_400_000;
+  const fleet = buildFleet({ program: options.program, vehicles: options.vehicles, seed: options.seed, startMs });
+
+  const closers: (() => Promise<void>)[] = [];
+  let transports: Map<string, UplinkTransport>;
+  let truthPath = options.truth;
+  if (target.kind === 'file') {
+    const batches = new NdjsonWriter(createWriteStream(target.path));
+    closers.push(() => batches.end());
+    const transport = new NdjsonUplinkTransport(batches);
+    transports = new Map(fleet.map((v) => [v.spec.serial, transport]));
+    truthPath ??= target.path.replace(/(\.ndjson)?$/i, '.truth.ndjson');
+  } else {
+    const serverUrl = target.kind === 'http' ? target.url : target.server;
+    const token = await operatorToken(options, serverUrl);
+    transports = new Map();
+    for (const vehicle of fleet) {
+      const credential = await register(serverUrl, token, vehicle);
+      const transport =
+        target.kind === 'http'
+          ? new HttpUplinkTransport({ url: target.url, credential, timeoutMs: 30_000 })
+          : new MqttUplinkTransport({ url: target.url, credential, protocolVersion: 4, timeoutMs: 30_000 });
+      transports.set(vehicle.spec.serial, transport);
+      closers.push(() => transport.close());
+    }
+  }
+  let truth: ((event: Parameters<ReturnType<typeof truthToNdjson>>[0]) => void) | undefined;
+  if (truthPath) {
+    const writer = new NdjsonWriter(createWriteStream(truthPath));
+    for (const vehicle of fleet) {
+      writer.writeNow({
+        type: 'vehicle',
+        serial: vehicle.spec.serial,
+        model_id: vehicle.spec.model.id,
+        make: vehicle.spec.model.make,
+        model: vehicle.spec.model.model,
+        variant: vehicle.spec.variant.name,
+        model_year: vehicle.spec.modelYear,
+        powertrain: vehicle.spec.model.powertrain,
+        usable_kwh_new: vehicle.spec.variant.usableBatteryKwh,
+        region: vehicle.region,
+        home_charging: vehicle.spec.persona.homeCharging,
+        dc_heavy: vehicle.spec.persona.dcHeavy,
+        off_peak_start_hour: vehicle.spec.persona.offPeakStartHour ?? null,
+      });
+    }
+    truth = truthToNdjson(writer);
+    closers.push(() => writer.end());
+  }
+
+  const runner = new FleetRunner(fleet, {
+    transportFor: (vehicle) => transports.get(vehicle.spec.serial)!,
+    ...(truth ? { truth } : {}),
+  });
+  const progress = progressReporter(!options.json);
+  const started = performance.now();
+  try {
+    await runner.run({ untilMs: endMs, onProgress: (p) => progress.update(p), ...(signal ? { signal } : {}) });
+    if (options.speed === 'realtime') {
+      // Live: keep every vehicle at the wall clock, second by second, until stopped.
+      for (let ticks = 0; !signal?.aborted && ticks < Number.MAX_SAFE_INTEGER; ticks++) {
+        const now = Date.now();
+        await runner.run({
+          untilMs: now,
+          stepMs: 1000,
+          onProgress: (p) => progress.update(p),
+          ...(signal ? { signal } : {}),
+        });
+        await sleep(1000);
+      }
+    }
+    const pending = await runner.flushAll();
+    progress.done();
+    return {
+      vehicles: options.vehicles,
+      days: options.days,
+      program: options.program,
+      seed: options.seed,
+      records: runner.recordsProduced,
+      pendingRecords: pending,
+      seconds: (performance.now() - started) / 1000,
+      to: options.to,
+      truth: truthPath,
+    };
+  } finally {
+    for (const close of closers) await close();
+  }
+}

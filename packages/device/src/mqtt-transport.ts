@@ -90,6 +90,25 @@ export class MqttUplinkTransport implements UplinkTransport {
     }
   }
 
+  /** Connects now, or fails within `timeoutMs` (to check a broker before a long run). */
+  async connectOnce(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new TransportError(`no answer from ${this.options.url} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([this.connect(), deadline]);
+    } catch (error) {
+      await this.close().catch(() => {});
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async send(batch: TUplinkBatch): Promise<UplinkAck> {
     const client = await this.connect();
     const seqs = batch.records.map((r) => r.seq);

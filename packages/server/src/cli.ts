@@ -25,7 +25,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     if (error instanceof AppError) {
       process.stderr.write(`smartcharge: ${error.message}\n`);
       for (const detail of error.details ?? []) process.stderr.write(`  - ${detail.field}: ${detail.message}\n`);
-      process.exitCode = 1;
+      // Bad input from the command line is a usage error, like a wrong setting.
+      process.exitCode = error.code === 'invalid_input' ? 2 : 1;
       return;
     }
     if (error instanceof DataDirBusyError) {

@@ -26,10 +26,21 @@ export interface C2Options {
   readonly rebootEveryDays?: number;
   /** Retry policy of the uplink client (the defaults suit a real network; tests may shorten them). */
   readonly initialBackoffMs?: number;
+  /** Boot id of the first boot (default 1); later boots count up from it. */
+  readonly firstBoot?: number;
 }
 
 const ACTIVE_UPLOAD_MS = 5 * 60_000;
 const ASLEEP_UPLOAD_MS = 60 * 60_000;
+/** Sending a history as fast as possible: full batches, or every six simulated hours. */
+const BACKFILL_UPLOAD_MS = 6 * 60 * 60_000;
+
+/**
+ * `device`: when a real C2 would upload (every five minutes while active, hourly asleep).
+ * `backfill`: a history compressed into minutes — the same data in far fewer batches, which a
+ * server's per-device rate limit (counted in real minutes) would otherwise refuse.
+ */
+export type UploadPace = 'device' | 'backfill';
 
 export class SimulatedC2 {
   readonly serial: string;
@@ -45,10 +56,14 @@ export class SimulatedC2 {
   private readonly batchRecords: number;
   /** Records produced since the simulation started (all boots). */
   produced = 0;
+  /** Records the server refused for good (invalid), and the last reason it gave. */
+  refused = 0;
+  lastRefusal: string | undefined;
 
   constructor(private readonly options: C2Options) {
     this.serial = options.serial;
     this.batchRecords = options.batchRecords ?? 600;
+    this.boot = options.firstBoot ?? 1;
     this.client = this.newClient();
   }
 
@@ -58,6 +73,10 @@ export class SimulatedC2 {
       boot: this.boot,
       transport: this.options.transport,
       batchRecords: this.batchRecords,
+      onDropped: (records, error) => {
+        this.refused += records.length;
+        this.lastRefusal = `${error.code}: ${error.message}`;
+      },
       ...(this.options.initialBackoffMs === undefined ? {} : { initialBackoffMs: this.options.initialBackoffMs }),
     });
   }
@@ -83,9 +102,9 @@ export class SimulatedC2 {
    * Whether the device would upload now (simulated time): in coverage, and its upload interval
    * has passed or it holds a full batch.
    */
-  wantsUpload(timeMs: number): boolean {
+  wantsUpload(timeMs: number, pace: UploadPace = 'device'): boolean {
     if (this.pending === 0 || this.outOfCoverage(timeMs)) return false;
-    const interval = this.active ? ACTIVE_UPLOAD_MS : ASLEEP_UPLOAD_MS;
+    const interval = pace === 'backfill' ? BACKFILL_UPLOAD_MS : this.active ? ACTIVE_UPLOAD_MS : ASLEEP_UPLOAD_MS;
     return timeMs - this.lastUploadMs >= interval || this.client.pending >= this.batchRecords;
   }
 

@@ -81,7 +81,7 @@ function driveStretch(out: number[], distanceM: number, road: RoadProfile, cruis
       target += (cruise - target) * 0.05 + random.normal(0, 0.25);
       v += (target - v) * 0.3 + random.normal(0, 0.15);
     }
-    v = Math.max(0, v);
+    v = Math.min(36, Math.max(0, v));
     travelled += v;
     out.push(v);
     if (v === 0 && remaining < 5) return;

@@ -191,7 +191,9 @@ export function planDay(
   if (weekday && persona.work && random.next() < 0.94) {
     const leave = persona.departHour + random.normal(0, 0.2);
     trips.push({ departMs: at(leave), to: persona.work, purpose: 'work' });
-    const back = leave + persona.workHours + random.normal(0, 0.4);
+    // Never before a lunch outing is over.
+    const back = Math.max(leave + 5.5, leave + persona.workHours + random.normal(0, 0.4));
+    let homeBy = back;
     if (random.next() < 0.2) {
       const lunch = places.around(persona.work, 1 + random.next() * 3, random);
       trips.push({ departMs: at(leave + 4.2), to: lunch, purpose: 'errand' });
@@ -201,12 +203,18 @@ export function planDay(
       // Shopping, the gym, picking up children: home later in the evening.
       const stop = places.around(persona.home, 2 + random.next() * 5, random);
       trips.push({ departMs: at(back), to: stop, purpose: 'errand' });
-      trips.push({ departMs: at(back + 0.6 + random.next() * 1.2), to: persona.home, purpose: 'home' });
+      homeBy = back + 0.6 + random.next() * 1.2;
+      trips.push({ departMs: at(homeBy), to: persona.home, purpose: 'home' });
     } else {
       trips.push({ departMs: at(back), to: persona.home, purpose: 'home' });
     }
-    for (let i = 0; i < poisson(persona.errandsPerWeekday * 0.5, random); i++) {
-      errand(19 + random.next() * 1.5, persona.home, 0.4 + random.next());
+    // Evening outings, once home, one after another (the count drawn once).
+    const outings = poisson(persona.errandsPerWeekday * 0.5, random);
+    let hour = Math.max(19 + random.next() * 1.5, homeBy + 0.75);
+    for (let i = 0; i < outings && hour < 22.5; i++) {
+      const dwell = 0.4 + random.next();
+      errand(hour, persona.home, dwell);
+      hour += dwell + 0.5 + random.next();
     }
   } else if (!weekday && random.next() < persona.longTripChance) {
     const far = places.around(persona.home, 80 + random.next() * 140, random);

@@ -14,7 +14,7 @@ import {
   type SeedList,
 } from '@smartcharge/catalog';
 import type { UplinkTransport } from '../transport.js';
-import { SimulatedC2 } from './c2-device.js';
+import { SimulatedC2, type UploadPace } from './c2-device.js';
 import { roadLoadFactor } from './calibration.js';
 import { createClimate, type Climate, type RegionId } from './climate.js';
 import { createPersona, type HomeCharging, type PersonaOptions, type PlaceSource } from './driver.js';
@@ -190,13 +190,21 @@ export interface RunOptions {
   readonly untilMs: number;
   /** Simulated time per step (default an hour). */
   readonly stepMs?: number;
+  /** When devices upload: as a real C2 would (default), or in fewer, fuller batches for a fast history. */
+  readonly uploads?: UploadPace;
   /** Uploads in flight at once (default 32). */
   readonly concurrency?: number;
   readonly onProgress?: (progress: FleetProgress) => void;
   /** Stop early (e.g. Ctrl+C). */
   readonly signal?: AbortSignal;
-  /** Device behaviour overrides (tests). */
-  readonly device?: { readonly initialBackoffMs?: number; readonly gapEveryH?: number };
+  /** Device behaviour overrides (tests; firstBoot for devices that ran before, in an earlier run). */
+  readonly device?: {
+    readonly initialBackoffMs?: number;
+    readonly gapEveryH?: number;
+    readonly firstBoot?: number;
+    /** Readings per batch (default 600; a history backfill sends full hours, 3,600). */
+    readonly batchRecords?: number;
+  };
 }
 
 /** Runs up to `concurrency` tasks at a time. */
@@ -231,6 +239,8 @@ export class FleetRunner {
               ? {}
               : { initialBackoffMs: options.device.initialBackoffMs }),
             ...(options.device?.gapEveryH === undefined ? {} : { gapEveryH: options.device.gapEveryH }),
+            ...(options.device?.firstBoot === undefined ? {} : { firstBoot: options.device.firstBoot }),
+            ...(options.device?.batchRecords === undefined ? {} : { batchRecords: options.device.batchRecords }),
           }),
     );
   }
@@ -248,7 +258,7 @@ export class FleetRunner {
     while (t < options.untilMs && !options.signal?.aborted) {
       t = Math.min(options.untilMs, t + step);
       this.advance(t);
-      const due = this.devices.filter((d): d is SimulatedC2 => d?.wantsUpload(t) === true);
+      const due = this.devices.filter((d): d is SimulatedC2 => d?.wantsUpload(t, options.uploads) === true);
       await inPool(due, concurrency, (device) => device.upload(t));
       options.onProgress?.({
         vehicleDaysDone: ((t - this.startedMs) / 86_400_000) * this.vehicles.length,
@@ -282,6 +292,18 @@ export class FleetRunner {
       for (let attempt = 0; attempt < 5 && device.pending > 0; attempt++) await device.upload(timeMs);
     });
     return this.pendingRecords;
+  }
+
+  /** Records the server refused for good, and the last reason given (undefined when none). */
+  get refused(): { readonly records: number; readonly lastReason: string | undefined } {
+    let records = 0;
+    let lastReason: string | undefined;
+    for (const device of this.devices) {
+      if (!device || device.refused === 0) continue;
+      records += device.refused;
+      lastReason = device.lastRefusal;
+    }
+    return { records, lastReason };
   }
 
   /** Devices that still hold records. */

@@ -13,4 +13,4 @@ export {
 } from './fleet.js';
 export { NdjsonUplinkTransport, NdjsonWriter, truthToNdjson } from './outputs.js';
 export type { DayTruth, RecordFrame, SessionTruth, SimOutput, Truth, TripTruth } from './frame.js';
-export { SimulatedC2 } from './c2-device.js';
+export { SimulatedC2, type UploadPace } from './c2-device.js';

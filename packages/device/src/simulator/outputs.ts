@@ -11,19 +11,19 @@ import type { Truth } from './frame.js';
 
 /** Writes JSON lines to a stream, waiting when the stream asks it to (backpressure). */
 export class NdjsonWriter {
-  private waiting: Promise<unknown> | undefined;
+  /** Writes go one after another: each waits for the stream to drain if the previous filled it. */
+  private tail: Promise<void> = Promise.resolve();
   lines = 0;
 
   constructor(private readonly stream: Writable) {}
 
-  async write(value: unknown): Promise<void> {
-    if (this.waiting) await this.waiting;
-    this.lines++;
-    if (!this.stream.write(`${JSON.stringify(value)}\n`)) {
-      this.waiting = once(this.stream, 'drain').finally(() => {
-        this.waiting = undefined;
-      });
-    }
+  write(value: unknown): Promise<void> {
+    const line = `${JSON.stringify(value)}\n`;
+    this.tail = this.tail.then(async () => {
+      this.lines++;
+      if (!this.stream.write(line)) await once(this.stream, 'drain');
+    });
+    return this.tail;
   }
 
   /** Writes without waiting (ground truth comes from synchronous simulation code). */
@@ -33,7 +33,7 @@ export class NdjsonWriter {
   }
 
   async end(): Promise<void> {
-    if (this.waiting) await this.waiting;
+    await this.tail;
     await new Promise<void>((resolve, reject) =>
       this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())),
     );

@@ -357,19 +357,25 @@ export class VehicleSim {
   /** Plug-in hybrid: electric until the charge runs down, then the engine carries the car. */
   private hybridTraction(batteryW: number, speed: number): number {
     if (this.model.powertrain === 'FCEV') {
-      // The fuel cell supplies traction; the small buffer battery only smooths peaks.
+      // The fuel cell supplies traction, the cabin and the accessories; the small buffer battery
+      // only smooths peaks. It is never plugged in, so the fuel cell holds it near 60 % (returned
+      // net of the HVAC and accessory power the caller adds, which the fuel cell carries).
       this.engineOn = false;
-      return Math.max(-5000, Math.min(5000, batteryW * 0.1));
+      const holdW = (this.battery.socPct - 60) * 200;
+      const bufferW = Math.max(-5000, Math.min(5000, batteryW * 0.1 + holdW));
+      return bufferW - this.cabinPower.hvacW - this.cabinPower.auxW;
     }
     if (this.battery.socPct > PHEV_SUSTAIN_SOC) {
       // Charge-depleting: the engine starts only for demands beyond the electric drive (hard acceleration).
       this.engineOn = batteryW > 60_000;
       return this.engineOn ? 60_000 : batteryW;
     }
-    // Charge-sustaining: the engine runs at speed and keeps the battery near the floor.
-    this.engineOn = speed > 7 || batteryW > 15_000;
+    // Charge-sustaining: the engine runs at speed (or when the charge has slipped further) and
+    // keeps the battery near the floor; its coolant heats the cabin and it carries the accessories.
+    const low = this.battery.socPct < PHEV_SUSTAIN_SOC - 2;
+    this.engineOn = speed > 7 || batteryW > 15_000 || low;
     if (!this.engineOn) return batteryW;
-    return this.battery.socPct < PHEV_SUSTAIN_SOC - 1.5 ? -4000 : 0;
+    return (this.battery.socPct < PHEV_SUSTAIN_SOC - 1.5 ? -4000 : 0) - this.cabinPower.hvacW - this.cabinPower.auxW;
   }
 
   /** Battery heating in deep cold and cooling when the pack runs hot, for liquid-cooled packs (W). */
@@ -469,14 +475,15 @@ export class VehicleSim {
     const random = this.env.random;
     // One session in twenty is interrupted for a while (a demand-response event, a breaker, a full parking timer).
     const paused = charger.level !== 'DCFC' && random.next() < 0.05;
-    const pauseFrom = startAtMs + (20 + random.next() * 60) * 60_000;
+    // Whole seconds: readings after a pause follow its end second by second, and time_ms is an integer.
+    const pauseFrom = startAtMs + Math.round((20 + random.next() * 60) * 60) * SECOND;
     this.plug = {
       charger,
       pluggedMs: this.timeMs,
       startAtMs,
       targetSocPct: Math.max(targetSocPct, this.battery.socPct),
       pauseFromMs: paused ? pauseFrom : Infinity,
-      pauseToMs: paused ? pauseFrom + (15 + random.next() * 45) * 60_000 : Infinity,
+      pauseToMs: paused ? pauseFrom + Math.round((15 + random.next() * 45) * 60) * SECOND : Infinity,
       done: this.battery.socPct >= targetSocPct - 0.5,
       segments: [],
       segmentStartMs: undefined,
@@ -611,7 +618,10 @@ export class VehicleSim {
     const battery = this.battery;
     battery.relaxTemperature(ambient, dtS);
     battery.noteTime(dtS);
-    battery.socPct = Math.max(0, battery.socPct - ((PARKED_DRAIN_W * dtS) / 3600 / battery.capacityWh) * 100);
+    // A fuel-cell car's 12 V system is separate from its small traction buffer.
+    if (this.model.powertrain !== 'FCEV') {
+      battery.socPct = Math.max(0, battery.socPct - ((PARKED_DRAIN_W * dtS) / 3600 / battery.capacityWh) * 100);
+    }
     this.cabin.park(ambient, this.sunFactor(), dtS);
     this.timeMs = untilMs;
     if (this.timeMs >= this.nextReadingMs) {

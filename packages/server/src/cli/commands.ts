@@ -351,13 +351,21 @@ export function buildProgram(): Command {
           controller.signal,
         );
         emit({ json: options.json === true, via: options.to }, summary, () => {
+          const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
           console.log(
-            `Simulated ${summary.vehicles} vehicles over ${summary.days} days: ${summary.records.toLocaleString('en-US')} readings ` +
-              `to ${summary.to} in ${summary.seconds.toFixed(1)} s.`,
+            `Simulated ${plural(summary.vehicles, 'vehicle')} over ${plural(summary.days, 'day')}: ` +
+              `${plural(summary.records, 'reading')} to ${summary.to} in ${summary.seconds.toFixed(1)} s.`,
           );
           if (summary.truth) console.log(`Ground truth: ${summary.truth}`);
+          if (summary.refusedRecords > 0) {
+            console.log(
+              `${plural(summary.refusedRecords, 'reading')} refused by the server: ${summary.lastRefusal ?? ''}`,
+            );
+          }
           if (summary.pendingRecords > 0) {
-            console.log(`${summary.pendingRecords} readings could not be delivered (see the server's answers above).`);
+            console.log(
+              `${plural(summary.pendingRecords, 'reading')} not delivered: the server could not be reached, or kept asking to wait.`,
+            );
           }
         });
       },

@@ -3,7 +3,9 @@
  * server (over HTTP or MQTT) or writing NDJSON files (uplink batches and ground truth).
  * Against a server, each vehicle and its device are first registered through the operator API.
  */
-import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   FleetRunner,
@@ -55,14 +57,27 @@ export function parseTarget(to: string, server: string | undefined): Target {
   return { kind: 'file', path: to };
 }
 
+/** Whether two URLs name the same server (127.0.0.1, localhost and [::1] are one machine). */
+function sameServer(a: string, b: string): boolean {
+  const loopback = (host: string) => (['localhost', '127.0.0.1', '[::1]'].includes(host) ? '127.0.0.1' : host);
+  try {
+    const [x, y] = [new URL(a), new URL(b)];
+    return x.protocol === y.protocol && x.port === y.port && loopback(x.hostname) === loopback(y.hostname);
+  } catch {
+    return false;
+  }
+}
+
 /** The operator token: given, in the environment, or the running server's on this data folder. */
 async function operatorToken(options: SimulateOptions, serverUrl: string): Promise<string> {
   if (options.adminToken) return options.adminToken;
   const holder = await findLockHolder(options.dataDir);
-  if (holder?.admin_token && holder.http_url) return holder.admin_token;
+  // That server's token goes to that server only, never to another --to.
+  if (holder?.admin_token && holder.http_url && sameServer(holder.http_url, serverUrl)) return holder.admin_token;
   throw new AppError(
     'unauthenticated',
-    `To register simulated devices with ${serverUrl}, give the operator token: --admin-token or SMARTCHARGE_ADMIN_TOKEN ` +
+    `To register simulated devices with ${serverUrl} (--to, or --server with an MQTT target), give the operator token: ` +
+      '--admin-token or SMARTCHARGE_ADMIN_TOKEN ' +
       '(a server started with `npm start` on this folder is found by itself).',
   );
 }
@@ -95,7 +110,7 @@ async function operatorCall(
   return { status: response.status, json };
 }
 
-/** Registers the vehicle and its device (or issues a new secret to a device registered before). */
+/** Registers the vehicle and its device (which must not exist yet: see refuseExisting). */
 async function register(serverUrl: string, token: string, vehicle: FleetVehicle): Promise<DeviceCredential> {
   const serial = vehicle.spec.serial;
   const created = await operatorCall(serverUrl, token, 'POST', '/vehicles', {
@@ -103,16 +118,43 @@ async function register(serverUrl: string, token: string, vehicle: FleetVehicle)
     model: vehicle.spec.model.model,
     modelYear: vehicle.spec.modelYear,
   });
-  if (created.status !== 201)
+  if (created.status !== 201) {
     throw new AppError('internal', `Could not register a vehicle: ${JSON.stringify(created.json)}`);
+  }
   const provisioned = await operatorCall(serverUrl, token, 'POST', '/devices', { serial, vehicleId: created.json.id });
-  if (provisioned.status === 201) return { serial, secret: String(provisioned.json.secret) };
-  if (provisioned.status !== 409)
+  if (provisioned.status !== 201) {
     throw new AppError('internal', `Could not provision ${serial}: ${JSON.stringify(provisioned.json)}`);
-  const rotated = await operatorCall(serverUrl, token, 'POST', `/devices/${encodeURIComponent(serial)}/rotate`, {});
-  if (rotated.status !== 200)
-    throw new AppError('internal', `Could not issue a credential to ${serial}: ${JSON.stringify(rotated.json)}`);
-  return { serial, secret: String(rotated.json.secret) };
+  }
+  return { serial, secret: String(provisioned.json.secret) };
+}
+
+/**
+ * A second run of one seed would send each device a second, different history over the same
+ * days, interleaved with the first: nonsense for trips and sessions. Refuse before touching anything.
+ */
+async function refuseExisting(
+  serverUrl: string,
+  token: string,
+  fleet: readonly FleetVehicle[],
+  seed: number,
+): Promise<void> {
+  const existing: string[] = [];
+  for (const vehicle of fleet) {
+    const serial = vehicle.spec.serial;
+    const found = await operatorCall(serverUrl, token, 'GET', `/devices/${encodeURIComponent(serial)}`);
+    if (found.status === 200) existing.push(serial);
+    else if (found.status !== 404) {
+      throw new AppError('internal', `Could not look up ${serial}: ${JSON.stringify(found.json)}`);
+    }
+  }
+  if (existing.length > 0) {
+    throw new AppError(
+      'conflict',
+      `${existing.length} of these devices (${existing.slice(0, 3).join(', ')}${existing.length > 3 ? ', …' : ''}) already ` +
+        `have a simulated history on ${serverUrl} from an earlier run of seed ${seed}; a second history over the same days ` +
+        'would overlap it. Choose another --seed.',
+    );
+  }
 }
 
 /** A progress line on standard error: a bar on a terminal, a line every few seconds otherwise. */
@@ -143,6 +185,53 @@ function progressReporter(enabled: boolean) {
   };
 }
 
+/** Opens an output file before the simulation starts, so that a wrong path is one clear error. */
+async function openOutput(file: string): Promise<WriteStream> {
+  const stream = createWriteStream(file);
+  try {
+    await once(stream, 'open');
+  } catch (error) {
+    throw new AppError('invalid_input', `Cannot write ${file}: ${(error as Error).message}`);
+  }
+  return stream;
+}
+
+/** Why nothing accepts TCP connections at the URL's host and port, or undefined when something does. */
+function unreachable(url: string, defaultPort: number, timeoutMs: number): Promise<string | undefined> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port || defaultPort) });
+    socket.setTimeout(timeoutMs);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(undefined);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(`no answer within ${timeoutMs} ms`);
+    });
+    socket.once('error', (error) => resolve(error.message));
+  });
+}
+
+/**
+ * Before a long run, make sure the broker answers: otherwise every upload would retry with
+ * growing back-off and the run would crawl without saying why.
+ */
+async function checkBroker(
+  url: string,
+  serial: string,
+  transports: ReadonlyMap<string, UplinkTransport>,
+): Promise<void> {
+  const transport = transports.get(serial);
+  if (!(transport instanceof MqttUplinkTransport)) return;
+  try {
+    await transport.connectOnce(5000);
+  } catch (error) {
+    throw new AppError('unavailable', `Cannot reach the MQTT broker at ${url}: ${(error as Error).message}`);
+  }
+}
+
 export interface SimulateSummary {
   readonly vehicles: number;
   readonly days: number;
@@ -150,19 +239,22 @@ export interface SimulateSummary {
   readonly seed: number;
   readonly records: number;
   readonly pendingRecords: number;
+  /** Readings the server refused for good (it said why: lastRefusal). */
+  readonly refusedRecords: number;
+  readonly lastRefusal: string | undefined;
   readonly seconds: number;
   readonly to: string;
   readonly truth: string | undefined;
 }
 
 export async function runSimulate(options: SimulateOptions, signal?: AbortSignal): Promise<SimulateSummary> {
-  if (options.days > options.maxAgeDays) {
+  const target = parseTarget(options.to, options.server);
+  if (target.kind !== 'file' && options.days > options.maxAgeDays) {
     throw new AppError(
       'invalid_input',
       `--days ${options.days}: the server refuses records older than ${options.maxAgeDays} days (INGEST_MAX_AGE_DAYS).`,
     );
   }
-  const target = parseTarget(options.to, options.server);
   const endMs = Math.floor(Date.now() / 1000) * 1000;
   const startMs = endMs - options.days * 86_400_000;
   const fleet = buildFleet({ program: options.program, vehicles: options.vehicles, seed: options.seed, startMs });
@@ -171,14 +263,19 @@ export async function runSimulate(options: SimulateOptions, signal?: AbortSignal
   let transports: Map<string, UplinkTransport>;
   let truthPath = options.truth;
   if (target.kind === 'file') {
-    const batches = new NdjsonWriter(createWriteStream(target.path));
+    const batches = new NdjsonWriter(await openOutput(target.path));
     closers.push(() => batches.end());
     const transport = new NdjsonUplinkTransport(batches);
     transports = new Map(fleet.map((v) => [v.spec.serial, transport]));
     truthPath ??= target.path.replace(/(\.ndjson)?$/i, '.truth.ndjson');
   } else {
     const serverUrl = target.kind === 'http' ? target.url : target.server;
+    if (target.kind === 'mqtt') {
+      const problem = await unreachable(target.url, 1883, 5000);
+      if (problem) throw new AppError('unavailable', `Cannot reach the MQTT broker at ${target.url}: ${problem}`);
+    }
     const token = await operatorToken(options, serverUrl);
+    await refuseExisting(serverUrl, token, fleet, options.seed);
     transports = new Map();
     for (const vehicle of fleet) {
       const credential = await register(serverUrl, token, vehicle);
@@ -189,10 +286,11 @@ export async function runSimulate(options: SimulateOptions, signal?: AbortSignal
       transports.set(vehicle.spec.serial, transport);
       closers.push(() => transport.close());
     }
+    if (target.kind === 'mqtt') await checkBroker(target.url, fleet[0]!.spec.serial, transports);
   }
   let truth: ((event: Parameters<ReturnType<typeof truthToNdjson>>[0]) => void) | undefined;
   if (truthPath) {
-    const writer = new NdjsonWriter(createWriteStream(truthPath));
+    const writer = new NdjsonWriter(await openOutput(truthPath));
     for (const vehicle of fleet) {
       writer.writeNow({
         type: 'vehicle',
@@ -214,14 +312,23 @@ export async function runSimulate(options: SimulateOptions, signal?: AbortSignal
     closers.push(() => writer.end());
   }
 
-  const runner = new FleetRunner(fleet, {
-    transportFor: (vehicle) => transports.get(vehicle.spec.serial)!,
-    ...(truth ? { truth } : {}),
-  });
+  const runner = new FleetRunner(
+    fleet,
+    { transportFor: (vehicle) => transports.get(vehicle.spec.serial)!, ...(truth ? { truth } : {}) },
+    // Each run powers the devices up anew: a boot id from the clock (as unique as a random one, and
+    // telling when the run began). A history goes in full hours per batch (3,600 readings): fewer
+    // batches, well within a server's per-device rate limit.
+    { device: { firstBoot: endMs / 1000, batchRecords: 3600 } },
+  );
   const progress = progressReporter(!options.json);
   const started = performance.now();
   try {
-    await runner.run({ untilMs: endMs, onProgress: (p) => progress.update(p), ...(signal ? { signal } : {}) });
+    await runner.run({
+      untilMs: endMs,
+      uploads: 'backfill',
+      onProgress: (p) => progress.update(p),
+      ...(signal ? { signal } : {}),
+    });
     if (options.speed === 'realtime') {
       // Live: keep every vehicle at the wall clock, second by second, until stopped.
       for (let ticks = 0; !signal?.aborted && ticks < Number.MAX_SAFE_INTEGER; ticks++) {
@@ -237,7 +344,10 @@ export async function runSimulate(options: SimulateOptions, signal?: AbortSignal
     }
     const pending = await runner.flushAll();
     progress.done();
+    const refused = runner.refused;
     return {
+      refusedRecords: refused.records,
+      lastRefusal: refused.lastReason,
       vehicles: options.vehicles,
       days: options.days,
       program: options.program,

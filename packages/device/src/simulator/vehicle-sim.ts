@@ -327,7 +327,8 @@ export class VehicleSim {
     this.odometerM += step;
     trip.distanceM += step;
     if (!this.engineOn) trip.electricDistanceM += step;
-    trip.batteryWh += terminalW / 3600;
+    // What left the battery (the BMS may deliver less than asked, at its voltage floor).
+    trip.batteryWh += (this.electrical.voltageV * this.electrical.currentA) / 3600;
     trip.hvacWh += this.cabinPower.hvacW / 3600;
     trip.auxWh += this.cabinPower.auxW / 3600;
     trip.tempSum += ambient;

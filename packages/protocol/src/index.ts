@@ -5,3 +5,4 @@ export * from './fields.js';
 export * from './uplink.js';
 export * from './transport.js';
 export * from './quantize.js';
+export * from './local-time.js';

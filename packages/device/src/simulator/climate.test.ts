@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CLIMATE_STATIONS, createClimate, seasonalCurve, type RegionId } from './climate.js';
-import { civilFromDays, createLocalClock, parseDateKey } from './local-time.js';
+import { civilFromDays, createLocalClock, parseDateKey } from '@smartcharge/protocol';
 
 const REGIONS: RegionId[] = ['ontario', 'mississippi', 'washington'];
 const HOUR = 3_600_000;

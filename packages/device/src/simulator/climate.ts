@@ -11,7 +11,7 @@
  * written as its moving-average sum over the preceding days' innovations, and each innovation comes
  * from the seed and the day number alone. Per-day parameters are cached, so a call costs a cosine.
  */
-import { createLocalClock, civilFromDays, daysFromCivil, isLeapYear, DAY_MS, HOUR_MS } from './local-time.js';
+import { createLocalClock, civilFromDays, daysFromCivil, isLeapYear, DAY_MS, HOUR_MS } from '@smartcharge/protocol';
 import { createRandom, type Random } from './random.js';
 
 export type RegionId = 'ontario' | 'mississippi' | 'washington';

@@ -9,7 +9,7 @@ import {
   type PlaceSource,
   type PlannedTrip,
 } from './driver.js';
-import { createLocalClock } from './local-time.js';
+import { createLocalClock } from '@smartcharge/protocol';
 import { createRandom } from './random.js';
 
 const KM_PER_DEG_LAT = 111.32;

@@ -9,7 +9,7 @@
  * quarter use workplace charging occasionally. Commute distances: median about 15 km one way.
  */
 import type { Charger } from './charging.js';
-import type { LocalClock } from './local-time.js';
+import type { LocalClock } from '@smartcharge/protocol';
 import type { Random } from './random.js';
 
 export interface Place {

@@ -19,7 +19,7 @@ import { roadLoadFactor } from './calibration.js';
 import { createClimate, type Climate, type RegionId } from './climate.js';
 import { createPersona, type HomeCharging, type PersonaOptions, type PlaceSource } from './driver.js';
 import type { RecordFrame, SimOutput, Truth } from './frame.js';
-import { createLocalClock } from './local-time.js';
+import { createLocalClock } from '@smartcharge/protocol';
 import { createRandom, type Random } from './random.js';
 import { placesFor, REGIONS } from './places.js';
 import { initialFade, VehicleSim, type SimVehicleSpec } from './vehicle-sim.js';

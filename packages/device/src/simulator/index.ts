@@ -13,4 +13,5 @@ export {
 } from './fleet.js';
 export { NdjsonUplinkTransport, NdjsonWriter, truthToNdjson } from './outputs.js';
 export type { DayTruth, RecordFrame, SessionTruth, SimOutput, Truth, TripTruth } from './frame.js';
-export { SimulatedC2, type UploadPace } from './c2-device.js';
+export { SimulatedC2, toRecordValues, type UploadPace } from './c2-device.js';
+export { REGIONS, type MultiPolygonFeature, type Region } from './regions.js';

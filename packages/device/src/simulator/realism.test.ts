@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildFleet, FleetRunner, type FleetSpec } from './fleet.js';
 import type { SessionTruth, Truth } from './frame.js';
-import { createLocalClock } from './local-time.js';
+import { createLocalClock } from '@smartcharge/protocol';
 
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 0, 5);

@@ -10,7 +10,7 @@ import { roadLoadFactor } from './calibration.js';
 import type { Charger } from './charging.js';
 import type { Persona, Place, PlaceSource } from './driver.js';
 import type { DayTruth, RecordFrame, SessionTruth, TripTruth, Truth } from './frame.js';
-import { createLocalClock } from './local-time.js';
+import { createLocalClock } from '@smartcharge/protocol';
 import { createRandom } from './random.js';
 import { nextLocalMidnight, PARKED_READING_MS, VehicleSim } from './vehicle-sim.js';
 

@@ -19,7 +19,7 @@ import type { Climate } from './climate.js';
 import { routeFor, speedTrace } from './drive-cycle.js';
 import { planDay, roadDistanceM, type Persona, type Place, type PlaceSource, type PlannedTrip } from './driver.js';
 import { emptyFrame, type ChargeSegmentTruth, type RecordFrame, type SimOutput } from './frame.js';
-import type { LocalClock } from './local-time.js';
+import type { LocalClock } from '@smartcharge/protocol';
 import type { Random } from './random.js';
 import { regenAcceptance, VehiclePhysics, type TractionDemand } from './vehicle-physics.js';
 
@@ -315,7 +315,6 @@ export class VehicleSim {
     this.cabin.drive(ambient, this.sunFactor(), this.cabinPower);
     const conditioningW = this.conditioning();
     let tractionW = this.demand.batteryW;
-    const moving = v1 > 0.1 || v0 > 0.1;
     if (this.model.powertrain !== 'BEV') tractionW = this.hybridTraction(tractionW, v1);
     const terminalW = tractionW + this.cabinPower.hvacW + this.cabinPower.auxW + conditioningW;
     battery.step(terminalW, 1, this.electrical);
@@ -340,7 +339,8 @@ export class VehicleSim {
     const f = this.frame;
     this.fillCommon(ambient);
     f.speedMps = v1;
-    f.driveState = moving || trip.index < trip.trace.length - 1 ? 'driving' : 'parked';
+    // The last second brings the car to rest and into park: that reading is the first parked one.
+    f.driveState = trip.index < trip.trace.length - 1 ? 'driving' : 'parked';
     f.hvacPowerW = this.cabinPower.hvacW;
     f.auxPowerW = this.cabinPower.auxW;
     f.packVoltageV = this.electrical.voltageV;

@@ -54,6 +54,16 @@ function url(protocols: readonly string[]) {
   };
 }
 
+function decimal(min: number, max: number) {
+  return (raw: string): number => {
+    const value = Number(raw.trim());
+    if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+      throw new SettingError(`expected a number from ${min} to ${max}`);
+    }
+    return value;
+  };
+}
+
 function boolean(raw: string): boolean {
   const value = raw.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(value)) return true;
@@ -177,6 +187,80 @@ export const SETTINGS = {
     defaultValue: 50_000,
     description: 'Most records written in one database transaction (batches arriving together are committed together).',
     parse: integer(1, 10_000_000),
+  },
+  deriveLive: {
+    env: 'DERIVE_LIVE',
+    defaultValue: true,
+    description:
+      'Derive trips, sessions, battery health and daily rollups from each batch as it is stored. false: only `smartcharge rebuild` derives.',
+    parse: boolean,
+  },
+  deriveTripMaxGapS: {
+    env: 'DERIVE_TRIP_MAX_GAP_S',
+    defaultValue: 600,
+    description:
+      'Readings in drive further apart than this end one trip and start another (a parked car sends a reading every ten minutes).',
+    parse: integer(10, 86_400),
+  },
+  deriveSessionMaxGapS: {
+    env: 'DERIVE_SESSION_MAX_GAP_S',
+    defaultValue: 86_400,
+    description:
+      'Plugged-in readings further apart than this make two charging sessions (so do readings between which the car moved).',
+    parse: integer(60, 30 * 86_400),
+  },
+  deriveSampleMaxS: {
+    env: 'DERIVE_SAMPLE_MAX_S',
+    defaultValue: 5,
+    description:
+      'Longest interval between readings counted as measured while driving or charging; longer ones are gaps, their energy estimated.',
+    parse: integer(1, 600),
+  },
+  deriveMinSessionWh: {
+    env: 'DERIVE_MIN_SESSION_WH',
+    defaultValue: 1000,
+    description:
+      'Wall energy a plug-in session needs to count as a charge event; smaller sessions are kept and marked.',
+    parse: integer(0, 1_000_000),
+  },
+  deriveCapacityMinSocDelta: {
+    env: 'DERIVE_CAPACITY_MIN_SOC_DELTA',
+    defaultValue: 20,
+    description:
+      'Battery capacity is estimated from charging segments that raise the state of charge by at least this many points.',
+    parse: decimal(5, 100),
+  },
+  deriveCapacityMaxSoc: {
+    env: 'DERIVE_CAPACITY_MAX_SOC',
+    defaultValue: 95,
+    description:
+      'Capacity estimates stop counting at this state of charge (the top of the pack is tapered and less certain).',
+    parse: decimal(50, 100),
+  },
+  deriveCapacityTempMinC: {
+    env: 'DERIVE_CAPACITY_TEMP_MIN_C',
+    defaultValue: 5,
+    description: 'Coldest mean pack temperature of a charging segment used for a capacity estimate (°C).',
+    parse: decimal(-40, 60),
+  },
+  deriveCapacityTempMaxC: {
+    env: 'DERIVE_CAPACITY_TEMP_MAX_C',
+    defaultValue: 30,
+    description: 'Warmest mean pack temperature of a charging segment used for a capacity estimate (°C).',
+    parse: decimal(-40, 60),
+  },
+  deriveHealthWindowDays: {
+    env: 'DERIVE_HEALTH_WINDOW_DAYS',
+    defaultValue: 56,
+    description:
+      "Each week's battery health is the median of the estimates in this many days before it (up to four times longer when too few).",
+    parse: integer(7, 730),
+  },
+  deriveHealthMinEstimates: {
+    env: 'DERIVE_HEALTH_MIN_ESTIMATES',
+    defaultValue: 3,
+    description: 'Estimates a week needs in its window for a storage-capacity value.',
+    parse: integer(1, 100),
   },
 } as const satisfies Record<string, SettingSpec<unknown>>;
 

@@ -22,6 +22,7 @@ const clock = createLocalClock('America/Toronto');
 const places: PlaceSource = {
   home: (random, inside) => ({ lat: TORONTO.lat + random.next() * 0.05, lon: TORONTO.lon, inTerritory: inside }),
   around: (from, km) => ({ lat: from.lat + km / KM_PER_DEG_LAT, lon: from.lon, inTerritory: true }),
+  at: (lat, lon) => ({ lat, lon, inTerritory: true }),
 };
 
 const OPTIONS: PersonaOptions = { offPeakStartHour: 23, vehicleRangeKm: 400 };

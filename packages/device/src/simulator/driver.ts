@@ -24,6 +24,8 @@ export interface PlaceSource {
   home(random: Random, inside: boolean): Place;
   /** A place roughly `km` from `from` (± a third). */
   around(from: Place, km: number, random: Random): Place;
+  /** The place at a point, with its territory membership. */
+  at(lat: number, lon: number): Place;
 }
 
 export type HomeCharging = 'L2' | 'L1' | 'none';

@@ -16,6 +16,7 @@ const KM_PER_DEG_LAT = 111.32;
 export function placesFor(region: RegionId): PlaceSource {
   const at = (lat: number, lon: number): Place => ({ lat, lon, inTerritory: pointInTerritory(region, lat, lon) });
   return {
+    at,
     home(random: Random, inside: boolean): Place {
       const point = randomPlace(region, random, { inside });
       return { lat: point.lat, lon: point.lon, inTerritory: inside };

@@ -39,6 +39,7 @@ const MIRAI = car('toyota-mirai', 'Toyota', 'Mirai', 2018);
 const places: PlaceSource = {
   home: (_random, inside) => ({ lat: 43.7, lon: -79.4, inTerritory: inside }),
   around: (from, km) => ({ lat: from.lat + km / KM_PER_DEG_LAT, lon: from.lon, inTerritory: true }),
+  at: (lat, lon) => ({ lat, lon, inTerritory: true }),
 };
 
 function homeCharger(home: Place, level: 'L1' | 'L2'): Charger {

@@ -280,8 +280,7 @@ export class VehicleSim {
   private midpoint(a: Place, b: Place, share: number): Place {
     const lat = a.lat + (b.lat - a.lat) * share;
     const lon = a.lon + (b.lon - a.lon) * share;
-    const inTerritory = share < 0.5 ? a.inTerritory : b.inTerritory;
-    return { lat, lon, inTerritory };
+    return this.env.places.at(lat, lon);
   }
 
   private startTrip(plan: PlannedTrip): void {
@@ -578,6 +577,8 @@ export class VehicleSim {
     if (!plug) return;
     this.closeSegment(plug);
     this.plug = undefined;
+    // Plugged in and out within the same second (the driver left at once): no session happened.
+    if (this.timeMs === plug.pluggedMs) return;
     out.truth({
       type: 'session',
       serial: this.serial,

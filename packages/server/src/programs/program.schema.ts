@@ -1,0 +1,128 @@
+/**
+ * What a program says about itself that derivation needs, validated: time zone, territory
+ * (GeoJSON), time-of-use periods, grid emission factors, the comparator car.
+ */
+import { z } from 'zod';
+
+const position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]).rest(z.number());
+const ring = z
+  .array(position)
+  .min(4, 'a linear ring has at least four positions')
+  .refine(
+    (points) => points[0]![0] === points.at(-1)![0] && points[0]![1] === points.at(-1)![1],
+    'a linear ring ends where it starts (GeoJSON closes rings by repeating the first position)',
+  );
+const polygon = z.array(ring).min(1);
+
+export const ZTerritorySchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('Polygon'), coordinates: polygon }),
+  z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(polygon).min(1) }),
+]);
+export type TTerritory = z.infer<typeof ZTerritorySchema>;
+
+/** Accepts a bare geometry, a Feature or a FeatureCollection of polygons; keeps one geometry. */
+export const ZTerritoryInputSchema = z.unknown().transform((value, ctx): TTerritory | undefined => {
+  const geometries: unknown[] = [];
+  const v = value as { type?: unknown; geometry?: unknown; features?: unknown };
+  if (v && typeof v === 'object' && v.type === 'FeatureCollection' && Array.isArray(v.features)) {
+    for (const feature of v.features as { geometry?: unknown }[]) geometries.push(feature?.geometry);
+  } else if (v && typeof v === 'object' && v.type === 'Feature') {
+    geometries.push(v.geometry);
+  } else {
+    geometries.push(value);
+  }
+  const polygons: z.infer<typeof polygon>[] = [];
+  for (const geometry of geometries) {
+    const parsed = ZTerritorySchema.safeParse(geometry);
+    if (!parsed.success) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'territory: expected GeoJSON Polygon or MultiPolygon geometry (bare, as a Feature or a FeatureCollection)',
+      });
+      return z.NEVER;
+    }
+    if (parsed.data.type === 'Polygon') polygons.push(parsed.data.coordinates);
+    else polygons.push(...parsed.data.coordinates);
+  }
+  if (polygons.length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'territory: the FeatureCollection has no polygons' });
+    return z.NEVER;
+  }
+  return polygons.length === 1
+    ? { type: 'Polygon', coordinates: polygons[0]! }
+    : { type: 'MultiPolygon', coordinates: polygons };
+});
+
+const hour = z.number().int().min(0).max(24);
+const periodName = z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'period names are lower_snake_case');
+
+/**
+ * Time-of-use: rules in order, the first that matches a local hour wins, else `default`. Hours
+ * are whole (every North American TOU plan changes on the hour); `from_hour` > `to_hour` wraps
+ * past midnight (23 → 7 is 23:00–07:00).
+ */
+export const ZTouSchema = z
+  .strictObject({
+    periods: z.array(periodName).min(1).max(12),
+    rules: z
+      .array(
+        z.strictObject({
+          period: periodName,
+          days: z.enum(['all', 'weekdays', 'weekends']),
+          from_hour: hour,
+          to_hour: hour,
+        }),
+      )
+      .max(48),
+    default: periodName,
+  })
+  .superRefine((tou, ctx) => {
+    const known = new Set(tou.periods);
+    if (!known.has(tou.default)) {
+      ctx.addIssue({ code: 'custom', path: ['default'], message: `"${tou.default}" is not one of the periods` });
+    }
+    tou.rules.forEach((rule, i) => {
+      if (!known.has(rule.period)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'period'],
+          message: `"${rule.period}" is not one of the periods`,
+        });
+      }
+      if (rule.from_hour === rule.to_hour) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i],
+          message: 'from_hour and to_hour are equal: the rule covers no hour',
+        });
+      }
+    });
+  });
+export type TTou = z.infer<typeof ZTouSchema>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const ZCreateProgramSchema = z.strictObject({
+  slug: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a slug is lower-case letters, digits and dashes, like "alectra"'),
+  name: z.string().trim().min(1).max(120),
+  utility: z.string().trim().min(1).max(120),
+  timeZone: z.string().trim().refine(isTimeZone, 'expected an IANA time zone, like America/Toronto'),
+  territory: ZTerritoryInputSchema.optional(),
+  tou: ZTouSchema.optional(),
+  gridGPerKwh: z.number().min(0).max(2000),
+  gridHourlyGPerKwh: z.array(z.number().min(0).max(2000)).length(24).optional(),
+  gridSource: z.string().trim().max(500).optional(),
+  comparatorMpg: z.number().positive().max(200).default(22),
+});
+export type TCreateProgram = z.input<typeof ZCreateProgramSchema>;

@@ -32,6 +32,17 @@ describe('loadConfig', () => {
       ingestRateLimitPerMin: 120,
       ingestMaxPendingRecords: 200_000,
       ingestGroupMaxRecords: 50_000,
+      deriveLive: true,
+      deriveTripMaxGapS: 600,
+      deriveSessionMaxGapS: 86_400,
+      deriveSampleMaxS: 5,
+      deriveMinSessionWh: 1000,
+      deriveCapacityMinSocDelta: 20,
+      deriveCapacityMaxSoc: 95,
+      deriveCapacityTempMinC: 5,
+      deriveCapacityTempMaxC: 30,
+      deriveHealthWindowDays: 56,
+      deriveHealthMinEstimates: 3,
     });
   });
 
@@ -51,6 +62,17 @@ describe('loadConfig', () => {
       INGEST_RATE_LIMIT_PER_MIN: '10',
       INGEST_MAX_PENDING_RECORDS: '5000',
       INGEST_GROUP_MAX_RECORDS: '100',
+      DERIVE_LIVE: 'false',
+      DERIVE_TRIP_MAX_GAP_S: '300',
+      DERIVE_SESSION_MAX_GAP_S: '3600',
+      DERIVE_SAMPLE_MAX_S: '3',
+      DERIVE_MIN_SESSION_WH: '500',
+      DERIVE_CAPACITY_MIN_SOC_DELTA: '30',
+      DERIVE_CAPACITY_MAX_SOC: '90',
+      DERIVE_CAPACITY_TEMP_MIN_C: '-5',
+      DERIVE_CAPACITY_TEMP_MAX_C: '35',
+      DERIVE_HEALTH_WINDOW_DAYS: '28',
+      DERIVE_HEALTH_MIN_ESTIMATES: '5',
     });
     expect(config).toEqual({
       port: 9000,
@@ -67,6 +89,17 @@ describe('loadConfig', () => {
       ingestRateLimitPerMin: 10,
       ingestMaxPendingRecords: 5000,
       ingestGroupMaxRecords: 100,
+      deriveLive: false,
+      deriveTripMaxGapS: 300,
+      deriveSessionMaxGapS: 3600,
+      deriveSampleMaxS: 3,
+      deriveMinSessionWh: 500,
+      deriveCapacityMinSocDelta: 30,
+      deriveCapacityMaxSoc: 90,
+      deriveCapacityTempMinC: -5,
+      deriveCapacityTempMaxC: 35,
+      deriveHealthWindowDays: 28,
+      deriveHealthMinEstimates: 5,
     });
   });
 

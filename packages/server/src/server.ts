@@ -63,6 +63,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       metrics,
       ...(options.clock ? { clock: options.clock } : {}),
     });
+    // Closed in reverse: the writer commits what it holds, then derivation finishes with it.
+    cleanups.push(() => services.derive.close());
     cleanups.push(() => services.writer.close());
 
     const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');

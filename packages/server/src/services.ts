@@ -4,20 +4,24 @@
  */
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
+import { DeriveService, deriveParamsFrom } from './derive/index.js';
 import { DeviceService } from './devices/index.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { IngestService, TelemetryPartitions, TelemetryService, TelemetryWriter } from './telemetry/index.js';
+import { ProgramService } from './programs/index.js';
 import { VehicleService } from './vehicles/index.js';
 
 export interface Services {
   readonly db: Database;
+  readonly programs: ProgramService;
   readonly vehicles: VehicleService;
   readonly devices: DeviceService;
   readonly telemetry: TelemetryService;
   readonly partitions: TelemetryPartitions;
   readonly writer: TelemetryWriter;
   readonly ingest: IngestService;
+  readonly derive: DeriveService;
 }
 
 export type ServiceSettings = Pick<
@@ -27,6 +31,17 @@ export type ServiceSettings = Pick<
   | 'ingestRateLimitPerMin'
   | 'ingestMaxPendingRecords'
   | 'ingestGroupMaxRecords'
+  | 'deriveLive'
+  | 'deriveTripMaxGapS'
+  | 'deriveSessionMaxGapS'
+  | 'deriveSampleMaxS'
+  | 'deriveMinSessionWh'
+  | 'deriveCapacityMinSocDelta'
+  | 'deriveCapacityMaxSoc'
+  | 'deriveCapacityTempMinC'
+  | 'deriveCapacityTempMaxC'
+  | 'deriveHealthWindowDays'
+  | 'deriveHealthMinEstimates'
 >;
 
 export async function createServices(
@@ -35,7 +50,8 @@ export async function createServices(
   deps: { log: Logger; metrics: Metrics; clock?: () => Date },
 ): Promise<Services> {
   const clock = deps.clock ?? (() => new Date());
-  const vehicles = new VehicleService(db);
+  const programs = new ProgramService(db);
+  const vehicles = new VehicleService(db, programs);
   const devices = new DeviceService(db, vehicles, clock);
   const telemetry = new TelemetryService(db);
   const partitions = new TelemetryPartitions(db);
@@ -63,5 +79,7 @@ export async function createServices(
     deps.log.child({ component: 'ingest' }),
     () => clock().getTime(),
   );
-  return { db, vehicles, devices, telemetry, partitions, writer, ingest };
+  const derive = new DeriveService(db, deriveParamsFrom(settings), deps.log.child({ component: 'derive' }));
+  if (settings.deriveLive) derive.attach(writer);
+  return { db, programs, vehicles, devices, telemetry, partitions, writer, ingest, derive };
 }

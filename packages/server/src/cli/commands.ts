@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, SETTINGS, type Config, type SettingName } from '../config.js';
 import { DEVICE_STATUSES, isDeviceStatus, type DeviceStatus } from '../devices/index.js';
+import { PRESET_IDS } from '../programs/index.js';
 import { SERVER_VERSION } from '../server.js';
 import { connectOperator, type Json, type OperatorClient } from './operator-client.js';
 import { printDevice, printDevices, printIssued, printVehicles, type Output } from './output.js';
@@ -28,6 +29,17 @@ function programId(value: string): ProgramId {
   if (!(PROGRAM_IDS as readonly string[]).includes(value))
     throw new InvalidArgumentError(`expected one of ${PROGRAM_IDS.join(', ')}`);
   return value as ProgramId;
+}
+
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function isoDate(value: string): string {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms))
+    throw new InvalidArgumentError('expected a date or time such as 2024-03-01 or 2024-03-01T06:00Z');
+  return new Date(ms).toISOString();
 }
 
 function deviceStatus(value: string): DeviceStatus {
@@ -234,6 +246,62 @@ export function buildProgram(): Command {
     });
   });
 
+  const programs = program
+    .command('program')
+    .description('Utility programs: time zone, territory, rates, grid factors.');
+  withTarget(programs.command('list').description('List programs.')).action(async (options: TargetOptions) => {
+    await withOperator(options, 'smartcharge program list', async (client, out) => {
+      const list = await client.listPrograms();
+      emit(out, list, () => {
+        if (list.length === 0) console.log('No programs yet. Add one: smartcharge program add --preset alectra');
+        for (const p of list) {
+          console.log(
+            `${String(p.id).padStart(4)}  ${String(p.slug).padEnd(20)} ${String(p.utility)} (${String(p.timeZone)}), ` +
+              `grid ${String(p.gridGPerKwh)} g/kWh${p.gridHourlyGPerKwh ? ' (hourly)' : ''}`,
+          );
+        }
+      });
+    });
+  });
+  withTarget(
+    programs
+      .command('add')
+      .description('Add a ready-made program (for a custom one, POST /api/v1/admin/programs).')
+      .requiredOption('--preset <id>', `one of ${PRESET_IDS.join(', ')}`),
+  ).action(async (options: TargetOptions & { preset: string }) => {
+    await withOperator(options, 'smartcharge program add', async (client, out) => {
+      const created = await client.ensurePreset(options.preset);
+      emit(out, created, () => console.log(`Program ${String(created.slug)} (id ${String(created.id)}) is ready.`));
+    });
+  });
+
+  withTarget(
+    program
+      .command('rebuild')
+      .description(
+        'Derive trips, charging sessions, battery health and daily rollups again from raw telemetry ' +
+          '(after changing a DERIVE_* setting or a program).',
+      )
+      .option('--vehicle <id>', 'only this vehicle', positiveInt)
+      .option('--from <date>', 'only from this date or time on (ISO 8601, e.g. 2024-03-01)', isoDate),
+  ).action(async (options: TargetOptions & { vehicle?: number; from?: string }) => {
+    await withOperator(options, 'smartcharge rebuild', async (client, out) => {
+      const result = await client.rebuild({
+        ...(options.vehicle ? { vehicleId: options.vehicle } : {}),
+        ...(options.from ? { from: options.from } : {}),
+      });
+      emit(out, result, () => {
+        const rows = (result.results as Json[]) ?? [];
+        const trips = rows.reduce((n, r) => n + (r.trips as number), 0);
+        const sessions = rows.reduce((n, r) => n + (r.sessions as number), 0);
+        console.log(
+          `Rebuilt ${plural(result.vehicles as number, 'vehicle')} from ${(result.readings as number).toLocaleString('en-US')} readings ` +
+            `in ${(result.seconds as number).toFixed(1)} s: ${plural(trips, 'trip')}, ${plural(sessions, 'charging session')}.`,
+        );
+      });
+    });
+  });
+
   const vehicle = program.command('vehicle').description('Vehicles that devices are installed in.');
   withTarget(
     vehicle
@@ -242,20 +310,41 @@ export function buildProgram(): Command {
       .requiredOption('--make <make>', 'e.g. Chevrolet')
       .requiredOption('--model <model>', 'e.g. "Bolt EV"')
       .requiredOption('--year <year>', 'model year', positiveInt)
-      .option('--vin <vin>', 'vehicle identification number (17 characters)'),
-  ).action(async (options: TargetOptions & { make: string; model: string; year: number; vin?: string }) => {
-    await withOperator(options, 'smartcharge vehicle add', async (client, out) => {
-      const created = await client.createVehicle({
-        make: options.make,
-        model: options.model,
-        modelYear: options.year,
-        ...(options.vin ? { vin: options.vin } : {}),
+      .option('--vin <vin>', 'vehicle identification number (17 characters)')
+      .option('--variant <name>', 'battery option where the year had several, e.g. "62 kWh"')
+      .option('--program <slug>', 'the utility program it is enrolled in (see: smartcharge program list)'),
+  ).action(
+    async (
+      options: TargetOptions & {
+        make: string;
+        model: string;
+        year: number;
+        vin?: string;
+        variant?: string;
+        program?: string;
+      },
+    ) => {
+      await withOperator(options, 'smartcharge vehicle add', async (client, out) => {
+        const created = await client.createVehicle({
+          make: options.make,
+          model: options.model,
+          modelYear: options.year,
+          ...(options.vin ? { vin: options.vin } : {}),
+          ...(options.variant ? { variant: options.variant } : {}),
+          ...(options.program ? { program: options.program } : {}),
+        });
+        emit(out, created, () =>
+          console.log(
+            `Added vehicle ${String(created.id)}: ${options.year} ${options.make} ${options.model}` +
+              (typeof created.catalogModelId === 'string'
+                ? ` (catalog: ${created.catalogModelId}, ${String(created.catalogVariant)})`
+                : ' (not in the catalog)') +
+              '.',
+          ),
+        );
       });
-      emit(out, created, () =>
-        console.log(`Added vehicle ${String(created.id)}: ${options.year} ${options.make} ${options.model}.`),
-      );
-    });
-  });
+    },
+  );
   withTarget(
     vehicle
       .command('list')
@@ -351,7 +440,6 @@ export function buildProgram(): Command {
           controller.signal,
         );
         emit({ json: options.json === true, via: options.to }, summary, () => {
-          const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
           console.log(
             `Simulated ${plural(summary.vehicles, 'vehicle')} over ${plural(summary.days, 'day')}: ` +
               `${plural(summary.records, 'reading')} to ${summary.to} in ${summary.seconds.toFixed(1)} s.`,

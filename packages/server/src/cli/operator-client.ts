@@ -35,6 +35,9 @@ export interface OperatorClient {
   assignVehicle(serial: string, vehicleId: number | null): Promise<Json>;
   createVehicle(input: TCreateVehicle): Promise<Json>;
   listVehicles(page: { afterId?: number; limit?: number }): Promise<Json[]>;
+  listPrograms(): Promise<Json[]>;
+  ensurePreset(preset: string): Promise<Json>;
+  rebuild(options: { vehicleId?: number; from?: string }): Promise<Json>;
   close(): Promise<void>;
 }
 
@@ -77,11 +80,39 @@ class DirectClient implements OperatorClient {
   async createVehicle(input: TCreateVehicle) {
     return toJson(await this.services.vehicles.createVehicle(CLI_OPERATOR, input));
   }
+  async listPrograms() {
+    return (await this.services.programs.listPrograms(CLI_OPERATOR)).map(toJson);
+  }
+  async ensurePreset(preset: string) {
+    return toJson(await this.services.programs.ensurePreset(CLI_OPERATOR, preset));
+  }
+  async rebuild(options: { vehicleId?: number; from?: string }) {
+    const started = performance.now();
+    let lastPrint = 0;
+    const result = await this.services.derive.rebuild(
+      CLI_OPERATOR,
+      {
+        ...(options.vehicleId ? { vehicleId: options.vehicleId } : {}),
+        ...(options.from ? { from: new Date(options.from) } : {}),
+      },
+      (p) => {
+        // Progress on stderr (stdout stays the result), at most twice a second.
+        const now = performance.now();
+        if (p.vehiclesDone < p.vehiclesTotal && now - lastPrint < 500) return;
+        lastPrint = now;
+        process.stderr.write(
+          `rebuild: ${p.vehiclesDone}/${p.vehiclesTotal} vehicles, ${p.readings.toLocaleString('en-US')} readings\n`,
+        );
+      },
+    );
+    return toJson({ ...result, seconds: (performance.now() - started) / 1000 });
+  }
   async listVehicles(page: { afterId?: number; limit?: number }) {
     return (await this.services.vehicles.listVehicles(CLI_OPERATOR, page)).map(toJson);
   }
   async close() {
     await this.services.writer.close();
+    await this.services.derive.close();
     await this.closeDb();
   }
 }
@@ -160,6 +191,31 @@ class RemoteClient implements OperatorClient {
     if (page.afterId !== undefined) query.set('after', String(page.afterId));
     if (page.limit !== undefined) query.set('limit', String(page.limit));
     return (await this.call('GET', `/vehicles?${query.toString()}`)).vehicles as Json[];
+  }
+  async listPrograms() {
+    return (await this.call('GET', '/programs')).programs as Json[];
+  }
+  ensurePreset(preset: string) {
+    return this.call('POST', '/programs', { preset });
+  }
+  async rebuild(options: { vehicleId?: number; from?: string }) {
+    if (options.vehicleId !== undefined) return this.call('POST', '/rebuild', options);
+    // Vehicle by vehicle, so a long rebuild shows progress and no request runs for minutes.
+    const ids: number[] = [];
+    for (let page = await this.listVehicles({ limit: 1000 }); page.length > 0;) {
+      ids.push(...page.map((v) => v.id as number));
+      page = page.length < 1000 ? [] : await this.listVehicles({ afterId: ids.at(-1)!, limit: 1000 });
+    }
+    const started = performance.now();
+    let readings = 0;
+    const results: Json[] = [];
+    for (const [i, vehicleId] of ids.entries()) {
+      const one = await this.call('POST', '/rebuild', { ...options, vehicleId });
+      readings += one.readings as number;
+      results.push(...(one.results as Json[]));
+      process.stderr.write(`rebuild: ${i + 1}/${ids.length} vehicles, ${readings.toLocaleString('en-US')} readings\n`);
+    }
+    return { vehicles: ids.length, readings, results, seconds: (performance.now() - started) / 1000 };
   }
   close() {
     return Promise.resolve();

@@ -111,12 +111,19 @@ async function operatorCall(
 }
 
 /** Registers the vehicle and its device (which must not exist yet: see refuseExisting). */
-async function register(serverUrl: string, token: string, vehicle: FleetVehicle): Promise<DeviceCredential> {
+async function register(
+  serverUrl: string,
+  token: string,
+  vehicle: FleetVehicle,
+  program: ProgramId,
+): Promise<DeviceCredential> {
   const serial = vehicle.spec.serial;
   const created = await operatorCall(serverUrl, token, 'POST', '/vehicles', {
     make: vehicle.spec.model.make,
     model: vehicle.spec.model.model,
     modelYear: vehicle.spec.modelYear,
+    variant: vehicle.spec.variant.name,
+    program,
   });
   if (created.status !== 201) {
     throw new AppError('internal', `Could not register a vehicle: ${JSON.stringify(created.json)}`);
@@ -276,9 +283,14 @@ export async function runSimulate(options: SimulateOptions, signal?: AbortSignal
     }
     const token = await operatorToken(options, serverUrl);
     await refuseExisting(serverUrl, token, fleet, options.seed);
+    // The simulator's programs are the server's presets (same slugs): their time zone, rates and grid.
+    const preset = await operatorCall(serverUrl, token, 'POST', '/programs', { preset: options.program });
+    if (preset.status !== 201) {
+      throw new AppError('internal', `Could not set up program ${options.program}: ${JSON.stringify(preset.json)}`);
+    }
     transports = new Map();
     for (const vehicle of fleet) {
-      const credential = await register(serverUrl, token, vehicle);
+      const credential = await register(serverUrl, token, vehicle, options.program);
       const transport =
         target.kind === 'http'
           ? new HttpUplinkTransport({ url: target.url, credential, timeoutMs: 30_000 })

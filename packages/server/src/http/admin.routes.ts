@@ -16,6 +16,7 @@ import {
 import { AppError } from '../errors.js';
 import type { MigrationReport } from '../db/migrate.js';
 import type { Services } from '../services.js';
+import { PRESET_IDS, ZCreateProgramSchema } from '../programs/index.js';
 import { ZCreateVehicleSchema } from '../vehicles/index.js';
 import { parseInput } from '../validation.js';
 
@@ -35,6 +36,19 @@ const ZPage = z.object({
 const ZDeviceList = ZPage.extend({ status: z.enum(DEVICE_STATUSES).optional() });
 const ZAssign = z.strictObject({ vehicleId: z.number().int().positive().nullable() });
 const ZRevoke = z.strictObject({ note: z.string().trim().max(500).optional() });
+const ZVehicleParams = z.object({ id: z.coerce.number().int().positive() });
+const ZProgramParams = z.object({ program: z.string().min(1) });
+const ZItemsQuery = z.object({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).optional(),
+});
+const ZDaysQuery = z.object({ from: z.iso.date(), to: z.iso.date() });
+const ZPresetBody = z.strictObject({ preset: z.enum(PRESET_IDS) });
+const ZRebuild = z.strictObject({
+  vehicleId: z.number().int().positive().optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+});
 const ZTelemetryQuery = z.object({
   from: z.iso.datetime({ offset: true }),
   to: z.iso.datetime({ offset: true }),
@@ -104,6 +118,61 @@ export function adminRoutes(services: Services, options: { token: string; migrat
         );
       }
       return { device: device.serial, records };
+    });
+
+    app.get('/programs', async () => ({ programs: await services.programs.listPrograms(actor) }));
+    app.post('/programs', async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      // {"preset": "alectra"} creates a ready-made program (or returns it when it exists).
+      if ('preset' in body) {
+        const { preset } = parseInput(ZPresetBody, body);
+        return reply.code(201).send(await services.programs.ensurePreset(actor, preset));
+      }
+      return reply.code(201).send(await services.programs.createProgram(actor, parseInput(ZCreateProgramSchema, body)));
+    });
+    app.get('/programs/:program', async (request) =>
+      services.programs.getProgram(actor, parseInput(ZProgramParams, request.params).program),
+    );
+    app.get('/programs/:program/days', async (request) => {
+      const program = await services.programs.getProgram(actor, parseInput(ZProgramParams, request.params).program);
+      const query = parseInput(ZDaysQuery, request.query);
+      return {
+        program: program.slug,
+        days: await services.derive.programDays(actor, program.id, query.from, query.to),
+      };
+    });
+
+    const itemsPage = (request: FastifyRequest) => {
+      const query = parseInput(ZItemsQuery, request.query);
+      return {
+        ...(query.from ? { from: new Date(query.from) } : {}),
+        ...(query.to ? { to: new Date(query.to) } : {}),
+        ...(query.limit ? { limit: query.limit } : {}),
+      };
+    };
+    const vehicleOf = async (request: FastifyRequest) =>
+      (await services.vehicles.getVehicle(actor, parseInput(ZVehicleParams, request.params).id)).id;
+    app.get('/vehicles/:id/trips', async (request) => ({
+      trips: await services.derive.trips(actor, await vehicleOf(request), itemsPage(request)),
+    }));
+    app.get('/vehicles/:id/sessions', async (request) => ({
+      sessions: await services.derive.sessions(actor, await vehicleOf(request), itemsPage(request)),
+    }));
+    app.get('/vehicles/:id/battery-health', async (request) => ({
+      weeks: await services.derive.health(actor, await vehicleOf(request)),
+    }));
+    app.get('/vehicles/:id/days', async (request) => {
+      const query = parseInput(ZDaysQuery, request.query);
+      return { days: await services.derive.days(actor, await vehicleOf(request), query.from, query.to) };
+    });
+    app.post('/rebuild', async (request) => {
+      const body = parseInput(ZRebuild, request.body ?? {});
+      const started = performance.now();
+      const result = await services.derive.rebuild(actor, {
+        ...(body.vehicleId ? { vehicleId: body.vehicleId } : {}),
+        ...(body.from ? { from: new Date(body.from) } : {}),
+      });
+      return { ...result, seconds: (performance.now() - started) / 1000 };
     });
 
     app.get('/vehicles', async (request) => {

@@ -10,18 +10,30 @@ export interface VehicleRow {
   readonly make: string;
   readonly model: string;
   readonly modelYear: number;
+  /** The utility program the vehicle is in (its time zone, territory, rates and grid factors apply). */
+  readonly programId: number | null;
+  /** The catalog model and variant the make, model and year matched (new capacity, pack voltage). */
+  readonly catalogModelId: string | null;
+  readonly catalogVariant: string | null;
   readonly createdAt: Date;
 }
 
-const VEHICLE_COLUMNS = 'id, vin, make, model, model_year AS "modelYear", created_at AS "createdAt"';
+const VEHICLE_COLUMNS = `id, vin, make, model, model_year AS "modelYear", program_id AS "programId",
+  catalog_model_id AS "catalogModelId", catalog_variant AS "catalogVariant", created_at AS "createdAt"`;
 
-export async function insertVehicle(
-  q: Queryable,
-  vehicle: { vin: string | null; make: string; model: string; modelYear: number },
-): Promise<VehicleRow> {
+export async function insertVehicle(q: Queryable, vehicle: Omit<VehicleRow, 'id' | 'createdAt'>): Promise<VehicleRow> {
   const { rows } = await q.query<VehicleRow & Record<string, unknown>>(
-    `INSERT INTO vehicle (vin, make, model, model_year) VALUES ($1, $2, $3, $4) RETURNING ${VEHICLE_COLUMNS}`,
-    [vehicle.vin, vehicle.make, vehicle.model, vehicle.modelYear],
+    `INSERT INTO vehicle (vin, make, model, model_year, program_id, catalog_model_id, catalog_variant)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${VEHICLE_COLUMNS}`,
+    [
+      vehicle.vin,
+      vehicle.make,
+      vehicle.model,
+      vehicle.modelYear,
+      vehicle.programId,
+      vehicle.catalogModelId,
+      vehicle.catalogVariant,
+    ],
   );
   return rows[0]!;
 }

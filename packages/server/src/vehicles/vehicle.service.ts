@@ -1,10 +1,13 @@
 /**
- * Vehicles: add one, look one up, list them.
+ * Vehicles: add one, look one up, list them. A vehicle is matched to the catalog (for its new
+ * battery capacity and pack voltage) and may belong to a utility program.
  */
+import { findModel, findVariant } from '@smartcharge/catalog';
 import { z } from 'zod';
 import { requireOperator, type Actor } from '../actor.js';
 import type { Queryable } from '../db/database.js';
 import { AppError, SQLSTATE, sqlStateOf } from '../errors.js';
+import type { ProgramService } from '../programs/index.js';
 import { parseInput } from '../validation.js';
 import { findVehicleById, insertVehicle, listVehicles, type VehicleRow } from './vehicle.repository.js';
 
@@ -20,17 +23,36 @@ export const ZCreateVehicleSchema = z.strictObject({
   make: z.string().trim().min(1).max(60),
   model: z.string().trim().min(1).max(80),
   modelYear: z.coerce.number().int().min(1990).max(2100),
+  /** The battery option, where a year had several ("62 kWh", "Long Range"). */
+  variant: z.string().trim().min(1).max(80).optional(),
+  /** The program, by slug or id. */
+  program: z.union([z.string().trim().min(1).max(63), z.number().int().positive()]).optional(),
 });
 export type TCreateVehicle = z.input<typeof ZCreateVehicleSchema>;
 
 export class VehicleService {
-  constructor(private readonly db: Queryable) {}
+  constructor(
+    private readonly db: Queryable,
+    private readonly programs: ProgramService,
+  ) {}
 
   async createVehicle(actor: Actor, input: TCreateVehicle): Promise<Vehicle> {
     requireOperator(actor);
     const vehicle = parseInput(ZCreateVehicleSchema, input);
+    const program = vehicle.program === undefined ? undefined : await this.programs.getProgram(actor, vehicle.program);
+    // Unknown to the catalog is allowed (derivation then has no new capacity to compare with).
+    const model = findModel(vehicle.make, vehicle.model);
+    const variant = model ? findVariant(vehicle.make, vehicle.model, vehicle.modelYear, vehicle.variant) : undefined;
     try {
-      return await insertVehicle(this.db, { ...vehicle, vin: vehicle.vin ?? null });
+      return await insertVehicle(this.db, {
+        vin: vehicle.vin ?? null,
+        make: vehicle.make,
+        model: vehicle.model,
+        modelYear: vehicle.modelYear,
+        programId: program?.id ?? null,
+        catalogModelId: model?.id ?? null,
+        catalogVariant: variant?.name ?? null,
+      });
     } catch (error) {
       if (sqlStateOf(error) === SQLSTATE.uniqueViolation) {
         throw new AppError('conflict', `A vehicle with VIN ${vehicle.vin} already exists.`);

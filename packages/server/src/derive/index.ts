@@ -1,0 +1,4 @@
+/** Derived data: trips, charging sessions and segments, battery health, daily rollups. */
+export { DeriveService, mergeByTime, type DeriveResult, type RebuildProgress } from './derive.service.js';
+export { DeriveEngine, type VehicleFacts } from './engine.js';
+export { DEFAULT_DERIVE_PARAMS, deriveParamsFrom, type DeriveParams } from './params.js';

@@ -58,8 +58,51 @@ describe('on a free data folder, the command opens the embedded database itself'
     const first = await runCli(['migrate'], env);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('Applied 0001_init.sql');
+    expect(first.stdout).toContain('0002_derived.sql');
     const again = await runCli(['migrate', '--json'], env);
-    expect(JSON.parse(again.stdout)).toMatchObject({ applied: [], alreadyApplied: ['0001_init.sql'] });
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      applied: [],
+      alreadyApplied: ['0001_init.sql', '0002_derived.sql'],
+    });
+  });
+
+  it('adds a preset program, a vehicle in it matched to the catalog, and rebuilds derived data', async () => {
+    const added = await runCli(['program', 'add', '--preset', 'alectra'], env);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toMatch(/Program alectra \(id \d+\) is ready/);
+    const listed = await runCli(['program', 'list'], env);
+    expect(listed.stdout).toContain('America/Toronto');
+    const vehicle = await runCli(
+      [
+        'vehicle',
+        'add',
+        '--make',
+        'Nissan',
+        '--model',
+        'Leaf',
+        '--year',
+        '2019',
+        '--variant',
+        '62 kWh',
+        '--program',
+        'alectra',
+      ],
+      env,
+    );
+    expect(vehicle.code, vehicle.stderr).toBe(0);
+    expect(vehicle.stdout).toContain('(catalog: nissan-leaf, ');
+    const unknownProgram = await runCli(
+      ['vehicle', 'add', '--make', 'Nissan', '--model', 'Leaf', '--year', '2019', '--program', 'nowhere'],
+      env,
+    );
+    expect(unknownProgram.code).not.toBe(0);
+    expect(unknownProgram.stderr).toContain('No program has slug nowhere');
+    const rebuilt = await runCli(['rebuild', '--json'], env);
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect(JSON.parse(rebuilt.stdout)).toMatchObject({ vehicles: 1, readings: 0 });
+    const badDate = await runCli(['rebuild', '--from', 'yesterday-ish'], env);
+    expect(badDate.code).toBe(2);
+    expect(badDate.stderr).toContain('expected a date or time');
   });
 
   it('provisions a device, shows its secret once, and refuses the same serial twice', async () => {

@@ -377,7 +377,7 @@ export class DeriveService {
  * The vehicle's readings from `fromMs` on, a month at a time, each page in time order (chunks of
  * several devices or of late batches interleave: they are merged by time).
  */
-async function* readVehicle(
+export async function* readVehicle(
   q: Queryable,
   windows: readonly DeviceWindow[],
   fromMs: number,

@@ -170,6 +170,12 @@ async function countVehicles(env: Record<string, string | undefined>): Promise<n
   return (JSON.parse(listed.stdout) as unknown[]).length;
 }
 
+function devices0VehicleId(devices: readonly ListedDevice[]): number {
+  const id = devices[0]?.vehicleId;
+  if (typeof id !== 'number') throw new Error('the first device is in no vehicle');
+  return id;
+}
+
 function serialsOf(seed: number, vehicles: number): string[] {
   return Array.from({ length: vehicles }, (_, i) => `SIM-ALECTRA-${seed}-${String(i + 1).padStart(4, '0')}`);
 }
@@ -473,6 +479,30 @@ describe('simulate into a running server over MQTT (PGlite)', () => {
     await expectEverythingStored(server, [run], 'mqtt');
     const devices = await listDevices(env);
     expect(devices.map((d) => [d.serial, d.status])).toEqual(serialsOf(31, 2).map((serial) => [serial, 'active']));
+  });
+
+  it('derives the vehicles’ trips live, in the program the simulator set up, and a rebuild agrees', async () => {
+    const admin = async (route: string, init: RequestInit = {}) => {
+      const response = await fetch(`${server.url}/api/v1/admin${route}`, {
+        ...init,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      });
+      expect(response.status, route).toBeLessThan(300);
+      return (await response.json()) as Record<string, unknown[]>;
+    };
+    const vehicleId = devices0VehicleId(await listDevices(env));
+    // Live derivation runs after each commit: poll until it has caught up (bounded).
+    let trips: unknown[] = [];
+    for (let attempt = 0; attempt < 100 && trips.length === 0; attempt++) {
+      trips = (await admin(`/vehicles/${vehicleId}/trips`)).trips!;
+      if (trips.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(trips.length).toBeGreaterThan(0);
+    expect((await admin('/programs')).programs!.map((p) => (p as { slug: string }).slug)).toEqual(['alectra']);
+    const rebuilt = await runCli(['rebuild', '--vehicle', String(vehicleId), '--json'], env);
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect((JSON.parse(rebuilt.stdout) as { results: { trips: number }[] }).results[0]!.trips).toBe(trips.length);
+    expect((await admin(`/vehicles/${vehicleId}/trips`)).trips).toEqual(trips);
   });
 });
 

@@ -102,7 +102,7 @@ async function benchDatabase(label: string, db: Database): Promise<void> {
         body: JSON.stringify(batch),
         auth: { kind: 'credential', credential },
       });
-      return result.ack as UplinkAck;
+      return result.ack;
     },
     close: () => Promise.resolve(),
   };

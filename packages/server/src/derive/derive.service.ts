@@ -438,7 +438,7 @@ export function mergeByTime(
   let lastTime = -Infinity;
   for (let p = 0; p < parts.length; p++) {
     const part = parts[p]!;
-    for (const key of keys) (columns[key]).set(part[key].subarray(0, part.count), offset);
+    for (const key of keys) columns[key].set(part[key].subarray(0, part.count), offset);
     const [from, to] = limits[p]!;
     for (let i = 0; i < part.count; i++) {
       const t = part.timeMs[i]!;

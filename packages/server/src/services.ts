@@ -4,7 +4,7 @@
  */
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
-import { DeriveService, deriveParamsFrom } from './derive/index.js';
+import { DeriveService, deriveParamsFrom, type DeriveSettings } from './derive/index.js';
 import { DeviceService } from './devices/index.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -32,17 +32,8 @@ export type ServiceSettings = Pick<
   | 'ingestMaxPendingRecords'
   | 'ingestGroupMaxRecords'
   | 'deriveLive'
-  | 'deriveTripMaxGapS'
-  | 'deriveSessionMaxGapS'
-  | 'deriveSampleMaxS'
-  | 'deriveMinSessionWh'
-  | 'deriveCapacityMinSocDelta'
-  | 'deriveCapacityMaxSoc'
-  | 'deriveCapacityTempMinC'
-  | 'deriveCapacityTempMaxC'
-  | 'deriveHealthWindowDays'
-  | 'deriveHealthMinEstimates'
->;
+> &
+  DeriveSettings;
 
 export async function createServices(
   db: Database,

@@ -1,5 +1,11 @@
 /** Derived data: trips, charging sessions and segments, battery health, daily rollups. */
 export { DeriveService, mergeByTime, readVehicle, type DeriveResult, type RebuildProgress } from './derive.service.js';
 export { DeriveEngine, type VehicleFacts } from './engine.js';
-export { DEFAULT_DERIVE_PARAMS, deriveParamsFrom, type DeriveParams } from './params.js';
+export {
+  DEFAULT_DERIVE_PARAMS,
+  DEFAULT_DERIVE_SETTINGS,
+  deriveParamsFrom,
+  type DeriveParams,
+  type DeriveSettings,
+} from './params.js';
 export { vehicleDeviceWindows } from './derive.repository.js';

@@ -64,3 +64,17 @@ export function deriveParamsFrom(settings: DeriveSettings): DeriveParams {
     healthMinEstimates: settings.deriveHealthMinEstimates,
   };
 }
+
+/** The settings that give DEFAULT_DERIVE_PARAMS (tests and benchmarks that build services directly). */
+export const DEFAULT_DERIVE_SETTINGS: DeriveSettings = {
+  deriveTripMaxGapS: DEFAULT_DERIVE_PARAMS.tripMaxGapMs / 1000,
+  deriveSessionMaxGapS: DEFAULT_DERIVE_PARAMS.sessionMaxGapMs / 1000,
+  deriveSampleMaxS: DEFAULT_DERIVE_PARAMS.sampleMaxMs / 1000,
+  deriveMinSessionWh: DEFAULT_DERIVE_PARAMS.minSessionWh,
+  deriveCapacityMinSocDelta: DEFAULT_DERIVE_PARAMS.capacityMinSocDelta,
+  deriveCapacityMaxSoc: DEFAULT_DERIVE_PARAMS.capacityMaxSoc,
+  deriveCapacityTempMinC: DEFAULT_DERIVE_PARAMS.capacityTempMinC,
+  deriveCapacityTempMaxC: DEFAULT_DERIVE_PARAMS.capacityTempMaxC,
+  deriveHealthWindowDays: DEFAULT_DERIVE_PARAMS.healthWindowDays,
+  deriveHealthMinEstimates: DEFAULT_DERIVE_PARAMS.healthMinEstimates,
+};

@@ -5,7 +5,7 @@
 import { PROTOCOL_VERSION, type DeviceCredential, type TUplinkBatch, type TUplinkRecord } from '@smartcharge/protocol';
 import { CLI_OPERATOR } from '../../src/actor.js';
 import type { Database } from '../../src/db/database.js';
-import { DEFAULT_DERIVE_PARAMS } from '../../src/derive/index.js';
+import { DEFAULT_DERIVE_SETTINGS } from '../../src/derive/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { createServices, type Services, type ServiceSettings } from '../../src/services.js';
@@ -18,16 +18,7 @@ export const TEST_SETTINGS: ServiceSettings = {
   ingestGroupMaxRecords: 50_000,
   // Derivation tests turn live derivation on; elsewhere it would only add background work.
   deriveLive: false,
-  deriveTripMaxGapS: DEFAULT_DERIVE_PARAMS.tripMaxGapMs / 1000,
-  deriveSessionMaxGapS: DEFAULT_DERIVE_PARAMS.sessionMaxGapMs / 1000,
-  deriveSampleMaxS: DEFAULT_DERIVE_PARAMS.sampleMaxMs / 1000,
-  deriveMinSessionWh: DEFAULT_DERIVE_PARAMS.minSessionWh,
-  deriveCapacityMinSocDelta: DEFAULT_DERIVE_PARAMS.capacityMinSocDelta,
-  deriveCapacityMaxSoc: DEFAULT_DERIVE_PARAMS.capacityMaxSoc,
-  deriveCapacityTempMinC: DEFAULT_DERIVE_PARAMS.capacityTempMinC,
-  deriveCapacityTempMaxC: DEFAULT_DERIVE_PARAMS.capacityTempMaxC,
-  deriveHealthWindowDays: DEFAULT_DERIVE_PARAMS.healthWindowDays,
-  deriveHealthMinEstimates: DEFAULT_DERIVE_PARAMS.healthMinEstimates,
+  ...DEFAULT_DERIVE_SETTINGS,
 };
 
 export async function testServices(

@@ -157,6 +157,67 @@ export const SETTINGS = {
       'Bearer token for the operator API (/api/v1/admin). Unset: a random token is made at each start and written, readable only by you, to the running-server file for the CLI.',
     parse: optional(secretToken),
   },
+  publicUrl: {
+    env: 'PUBLIC_URL',
+    defaultValue: 'http://localhost:8080',
+    description: 'The address people reach the web app at: links in mail (password resets, invitations) start with it.',
+    parse: url(['http:', 'https:']),
+  },
+  sessionTtlDays: {
+    env: 'SESSION_TTL_DAYS',
+    defaultValue: 30,
+    description: 'Days a sign-in lasts before the account must sign in again.',
+    parse: integer(1, 365),
+  },
+  smtpUrl: {
+    env: 'SMTP_URL',
+    defaultValue: undefined as string | undefined,
+    defaultText: '(mail written to MAIL_DIR)',
+    description:
+      'SMTP server for outgoing mail, e.g. smtps://user:password@mail.example.com:465. Unset: each message is written as an .eml file to MAIL_DIR.',
+    parse: optional(url(['smtp:', 'smtps:'])),
+  },
+  mailFrom: {
+    env: 'MAIL_FROM',
+    defaultValue: 'SmartCharge <no-reply@localhost>',
+    description: 'Sender of outgoing mail.',
+    parse: nonEmpty,
+  },
+  mailDir: {
+    env: 'MAIL_DIR',
+    defaultValue: undefined as string | undefined,
+    defaultText: '(SMARTCHARGE_DATA_DIR/mail)',
+    description: 'Folder outgoing mail is written to when SMTP_URL is unset.',
+    parse: optional(nonEmpty),
+  },
+  paypalApiUrl: {
+    env: 'PAYPAL_API_URL',
+    defaultValue: 'https://api-m.sandbox.paypal.com',
+    description: "PayPal's REST API: the sandbox by default; https://api-m.paypal.com to pay for real.",
+    parse: url(['http:', 'https:']),
+  },
+  paypalClientId: {
+    env: 'PAYPAL_CLIENT_ID',
+    defaultValue: undefined as string | undefined,
+    defaultText: '(PayPal payouts off)',
+    description:
+      'Client id of the PayPal REST app that pays rewards. With PAYPAL_CLIENT_SECRET, turns monthly PayPal payouts on.',
+    parse: optional(nonEmpty),
+  },
+  paypalClientSecret: {
+    env: 'PAYPAL_CLIENT_SECRET',
+    defaultValue: undefined as string | undefined,
+    defaultText: '(none)',
+    description: 'Secret of that PayPal app. Never logged.',
+    parse: optional(nonEmpty),
+  },
+  jobs: {
+    env: 'JOBS',
+    defaultValue: true,
+    description:
+      'Run scheduled work (rewards, payouts, reminders, clean-up) in this process. Several servers may all run it: each job runs on one at a time.',
+    parse: boolean,
+  },
   ingestMaxFutureS: {
     env: 'INGEST_MAX_FUTURE_S',
     defaultValue: 600,
@@ -305,6 +366,10 @@ export function loadConfig(
   if (problems.length > 0) throw new ConfigError(problems);
   const result = config as Config;
   result.dataDir = path.resolve(result.dataDir);
+  if (result.mailDir !== undefined) result.mailDir = path.resolve(result.mailDir);
+  if ((result.paypalClientId === undefined) !== (result.paypalClientSecret === undefined)) {
+    throw new ConfigError(['PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET go together: set both, or neither.']);
+  }
   return result;
 }
 

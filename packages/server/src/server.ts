@@ -14,6 +14,8 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { startEmbeddedBroker } from './mqtt/embedded-broker.js';
 import { startExternalConsumer } from './mqtt/external-consumer.js';
+import { hostname } from 'node:os';
+import { platformJobs, Scheduler } from './jobs/index.js';
 import { createServices, type Services } from './services.js';
 
 export const SERVER_VERSION: string = (
@@ -29,6 +31,7 @@ export interface RunningServer {
   readonly mqtt: string;
   readonly adminToken: string;
   readonly services: Services;
+  readonly scheduler: Scheduler | undefined;
   readonly log: Logger;
   close(): Promise<void>;
 }
@@ -76,7 +79,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       mqtt: 'off',
     };
 
-    const http = await buildHttpServer({ services, metrics, log, runtime, adminToken, migrations });
+    let scheduler: Scheduler | undefined;
+    const http = await buildHttpServer({
+      services,
+      metrics,
+      log,
+      runtime,
+      adminToken,
+      migrations,
+      scheduler: () => scheduler,
+      secureCookies: config.publicUrl.startsWith('https:'),
+    });
     try {
       await http.listen({ port: config.port, host: config.host });
     } catch (error) {
@@ -130,6 +143,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       }
     }
 
+    if (config.jobs) {
+      scheduler = new Scheduler(opened.db, platformJobs(services), {
+        instance: `${hostname()}:${process.pid}`,
+        log: log.child({ component: 'jobs' }),
+        ...(options.clock ? { clock: options.clock } : {}),
+      });
+      await scheduler.start();
+      const running = scheduler;
+      // Stopped before the database closes: a job in progress finishes first.
+      cleanups.push(() => running.stop());
+    }
+
     await opened.lock?.publish({ http_url: url, admin_token: adminToken });
 
     return {
@@ -139,6 +164,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       mqtt: runtime.mqtt,
       adminToken,
       services,
+      scheduler,
       log,
       close: closeAll,
     };

@@ -2,6 +2,8 @@
  * Composition of the domain services over one database. Side effects (database, clock, logger,
  * metrics) come in; the server, the CLI and the tests build their services here.
  */
+import path from 'node:path';
+import { AccountService } from './accounts/index.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { DeriveService, deriveParamsFrom, type DeriveSettings } from './derive/index.js';
@@ -9,7 +11,13 @@ import { DeviceService } from './devices/index.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { IngestService, TelemetryPartitions, TelemetryService, TelemetryWriter } from './telemetry/index.js';
+import { EnrollmentService, ParticipationService } from './enrollment/index.js';
+import { createMailer, type Mailer } from './mail/mailer.js';
+import { NotificationService } from './notifications/index.js';
+import { PaypalPayouts, PayoutService } from './payouts/index.js';
 import { ProgramService } from './programs/index.js';
+import { PropertyInquiryService } from './property/index.js';
+import { RewardService } from './rewards/index.js';
 import { VehicleService } from './vehicles/index.js';
 
 export interface Services {
@@ -22,6 +30,14 @@ export interface Services {
   readonly writer: TelemetryWriter;
   readonly ingest: IngestService;
   readonly derive: DeriveService;
+  readonly mailer: Mailer;
+  readonly accounts: AccountService;
+  readonly notifications: NotificationService;
+  readonly enrollment: EnrollmentService;
+  readonly participation: ParticipationService;
+  readonly rewards: RewardService;
+  readonly payouts: PayoutService;
+  readonly property: PropertyInquiryService;
 }
 
 export type ServiceSettings = Pick<
@@ -32,13 +48,22 @@ export type ServiceSettings = Pick<
   | 'ingestMaxPendingRecords'
   | 'ingestGroupMaxRecords'
   | 'deriveLive'
+  | 'dataDir'
+  | 'publicUrl'
+  | 'sessionTtlDays'
+  | 'smtpUrl'
+  | 'mailFrom'
+  | 'mailDir'
+  | 'paypalApiUrl'
+  | 'paypalClientId'
+  | 'paypalClientSecret'
 > &
   DeriveSettings;
 
 export async function createServices(
   db: Database,
   settings: ServiceSettings,
-  deps: { log: Logger; metrics: Metrics; clock?: () => Date },
+  deps: { log: Logger; metrics: Metrics; clock?: () => Date; mailer?: Mailer; paypal?: PaypalPayouts },
 ): Promise<Services> {
   const clock = deps.clock ?? (() => new Date());
   const programs = new ProgramService(db);
@@ -54,6 +79,7 @@ export async function createServices(
       maxGroupRecords: settings.ingestGroupMaxRecords,
       maxPendingRecords: settings.ingestMaxPendingRecords,
       concurrency: db.kind === 'pglite' ? 1 : 2,
+      clock,
     },
     deps.metrics,
     deps.log.child({ component: 'telemetry-writer' }),
@@ -72,5 +98,73 @@ export async function createServices(
   );
   const derive = new DeriveService(db, deriveParamsFrom(settings), deps.log.child({ component: 'derive' }));
   if (settings.deriveLive) derive.attach(writer);
-  return { db, programs, vehicles, devices, telemetry, partitions, writer, ingest, derive };
+
+  const mailer =
+    deps.mailer ??
+    createMailer({
+      smtpUrl: settings.smtpUrl,
+      from: settings.mailFrom,
+      directory: settings.mailDir ?? path.join(settings.dataDir, 'mail'),
+      log: deps.log.child({ component: 'mail' }),
+    });
+  const accounts = new AccountService(
+    db,
+    mailer,
+    { sessionTtlDays: settings.sessionTtlDays, publicUrl: settings.publicUrl },
+    deps.log.child({ component: 'accounts' }),
+    clock,
+  );
+  const notifications = new NotificationService(db, mailer, deps.log.child({ component: 'notifications' }), clock);
+  const enrollmentLog = deps.log.child({ component: 'enrollment' });
+  const enrollment = new EnrollmentService(
+    db,
+    programs,
+    vehicles,
+    devices,
+    accounts,
+    notifications,
+    enrollmentLog,
+    clock,
+  );
+  const participation = new ParticipationService(
+    db,
+    enrollment,
+    programs,
+    vehicles,
+    devices,
+    notifications,
+    enrollmentLog,
+    clock,
+  );
+  const rewards = new RewardService(db, programs, enrollment, deps.log.child({ component: 'rewards' }), clock);
+  const paypal =
+    deps.paypal ??
+    (settings.paypalClientId && settings.paypalClientSecret
+      ? new PaypalPayouts({
+          baseUrl: settings.paypalApiUrl,
+          clientId: settings.paypalClientId,
+          clientSecret: settings.paypalClientSecret,
+        })
+      : undefined);
+  const payouts = new PayoutService(db, programs, paypal, deps.log.child({ component: 'payouts' }), clock);
+  const property = new PropertyInquiryService(db, programs, clock);
+  return {
+    db,
+    programs,
+    vehicles,
+    devices,
+    telemetry,
+    partitions,
+    writer,
+    ingest,
+    derive,
+    mailer,
+    accounts,
+    notifications,
+    enrollment,
+    participation,
+    rewards,
+    payouts,
+    property,
+  };
 }

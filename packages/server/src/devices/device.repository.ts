@@ -93,10 +93,10 @@ export async function markRevoked(q: Queryable, id: number): Promise<DeviceRow> 
   return rows[0]!;
 }
 
-export async function updateStatus(q: Queryable, id: number, status: DeviceStatus): Promise<DeviceRow> {
+export async function updateStatus(q: Queryable, id: number, status: DeviceStatus, at: Date): Promise<DeviceRow> {
   const { rows } = await q.query<DeviceRow & Record<string, unknown>>(
-    `UPDATE device SET status = $2, status_changed_at = now() WHERE id = $1 RETURNING ${DEVICE_COLUMNS}`,
-    [id, status],
+    `UPDATE device SET status = $2, status_changed_at = $3 WHERE id = $1 RETURNING ${DEVICE_COLUMNS}`,
+    [id, status, at],
   );
   return rows[0]!;
 }
@@ -123,15 +123,12 @@ export interface DeviceEventRow {
 export async function insertDeviceEvent(
   q: Queryable,
   deviceId: number,
-  event: { kind: DeviceEventKind; status?: DeviceStatus; vehicleId?: number; note?: string },
+  event: { kind: DeviceEventKind; status?: DeviceStatus; vehicleId?: number; note?: string; at?: Date },
 ): Promise<void> {
-  await q.query('INSERT INTO device_event (device_id, kind, status, vehicle_id, note) VALUES ($1, $2, $3, $4, $5)', [
-    deviceId,
-    event.kind,
-    event.status ?? null,
-    event.vehicleId ?? null,
-    event.note ?? null,
-  ]);
+  await q.query(
+    'INSERT INTO device_event (device_id, at, kind, status, vehicle_id, note) VALUES ($1, coalesce($6, now()), $2, $3, $4, $5)',
+    [deviceId, event.kind, event.status ?? null, event.vehicleId ?? null, event.note ?? null, event.at ?? null],
+  );
 }
 
 export async function listDeviceEvents(q: Queryable, deviceId: number): Promise<DeviceEventRow[]> {
@@ -142,15 +139,50 @@ export async function listDeviceEvents(q: Queryable, deviceId: number): Promise<
   return rows;
 }
 
-export async function closeOpenAssignment(q: Queryable, deviceId: number): Promise<void> {
-  await q.query('UPDATE device_assignment SET unassigned_at = now() WHERE device_id = $1 AND unassigned_at IS NULL', [
+export async function closeOpenAssignment(q: Queryable, deviceId: number, at: Date): Promise<void> {
+  await q.query('UPDATE device_assignment SET unassigned_at = $2 WHERE device_id = $1 AND unassigned_at IS NULL', [
     deviceId,
+    at,
   ]);
 }
 
-export async function insertAssignment(q: Queryable, deviceId: number, vehicleId: number): Promise<void> {
-  await q.query('INSERT INTO device_assignment (device_id, assigned_at, vehicle_id) VALUES ($1, now(), $2)', [
+export async function insertAssignment(q: Queryable, deviceId: number, vehicleId: number, at: Date): Promise<void> {
+  await q.query('INSERT INTO device_assignment (device_id, assigned_at, vehicle_id) VALUES ($1, $3, $2)', [
     deviceId,
     vehicleId,
+    at,
   ]);
+}
+
+/** Devices by id (the ones enrollment shows a participant). */
+export async function listDevicesByIds(q: Queryable, ids: readonly number[]): Promise<DeviceRow[]> {
+  const { rows } = await q.query<DeviceRow & Record<string, unknown>>(
+    `SELECT ${DEVICE_COLUMNS} FROM device WHERE id = ANY($1::bigint[])`,
+    [ids],
+  );
+  return rows;
+}
+
+/** Devices installed in these vehicles now. */
+export async function listDevicesInVehicles(q: Queryable, vehicleIds: readonly number[]): Promise<DeviceRow[]> {
+  const { rows } = await q.query<DeviceRow & Record<string, unknown>>(
+    `SELECT ${DEVICE_COLUMNS} FROM device WHERE vehicle_id = ANY($1::bigint[]) ORDER BY id`,
+    [vehicleIds],
+  );
+  return rows;
+}
+
+/** Devices of these statuses not heard from since an instant (for reminders). */
+export async function listSilentDevices(
+  q: Queryable,
+  statuses: readonly string[],
+  silentSince: Date,
+): Promise<DeviceRow[]> {
+  const { rows } = await q.query<DeviceRow & Record<string, unknown>>(
+    `SELECT ${DEVICE_COLUMNS} FROM device
+      WHERE status = ANY($1::text[]) AND vehicle_id IS NOT NULL AND coalesce(last_seen_at, status_changed_at) < $2
+      ORDER BY id`,
+    [statuses, silentSince],
+  );
+  return rows;
 }

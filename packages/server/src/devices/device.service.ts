@@ -22,6 +22,9 @@ import {
   insertDeviceEvent,
   listDeviceEvents,
   listDevices,
+  listDevicesByIds,
+  listDevicesInVehicles,
+  listSilentDevices,
   markRevoked,
   updateCredential,
   updateStatus,
@@ -128,11 +131,11 @@ export class DeviceService {
     try {
       const row = await this.db.transaction(async (tx) => {
         let device = await insertDevice(tx, serial, hashSecret(secret));
-        await insertDeviceEvent(tx, device.id, { kind: 'provisioned', status: 'provisioned' });
+        await insertDeviceEvent(tx, device.id, { kind: 'provisioned', status: 'provisioned', at: this.clock() });
         if (vehicleId !== undefined) {
           device = await updateVehicle(tx, device.id, vehicleId);
-          await insertAssignment(tx, device.id, vehicleId);
-          await insertDeviceEvent(tx, device.id, { kind: 'assigned', vehicleId });
+          await insertAssignment(tx, device.id, vehicleId, this.clock());
+          await insertDeviceEvent(tx, device.id, { kind: 'assigned', vehicleId, at: this.clock() });
         }
         return device;
       });
@@ -224,8 +227,8 @@ export class DeviceService {
       const current = await findDeviceBySerialForUpdate(tx, serial);
       if (!current) throw notFound(serial);
       checkTransition(serial, current.status, status);
-      const updated = await updateStatus(tx, current.id, status);
-      await insertDeviceEvent(tx, current.id, { kind: 'status', status, ...(note ? { note } : {}) });
+      const updated = await updateStatus(tx, current.id, status, this.clock());
+      await insertDeviceEvent(tx, current.id, { kind: 'status', status, at: this.clock(), ...(note ? { note } : {}) });
       return updated;
     });
     this.authCache.forget(serial);
@@ -248,16 +251,32 @@ export class DeviceService {
         );
       }
       if (current.vehicleId !== null) {
-        await closeOpenAssignment(tx, current.id);
-        await insertDeviceEvent(tx, current.id, { kind: 'unassigned', vehicleId: current.vehicleId });
+        await closeOpenAssignment(tx, current.id, this.clock());
+        await insertDeviceEvent(tx, current.id, { kind: 'unassigned', vehicleId: current.vehicleId, at: this.clock() });
       }
       if (vehicleId !== null) {
-        await insertAssignment(tx, current.id, vehicleId);
-        await insertDeviceEvent(tx, current.id, { kind: 'assigned', vehicleId });
+        await insertAssignment(tx, current.id, vehicleId, this.clock());
+        await insertDeviceEvent(tx, current.id, { kind: 'assigned', vehicleId, at: this.clock() });
       }
       return updateVehicle(tx, current.id, vehicleId);
     });
     return toDevice(row);
+  }
+
+  /** Devices in these vehicles now (for other contexts, after they checked the caller). */
+  async listDevicesInVehicles(vehicleIds: readonly number[]): Promise<Device[]> {
+    if (vehicleIds.length === 0) return [];
+    return (await listDevicesInVehicles(this.db, vehicleIds)).map(toDevice);
+  }
+
+  async listDevicesByIds(ids: readonly number[]): Promise<Device[]> {
+    if (ids.length === 0) return [];
+    return (await listDevicesByIds(this.db, ids)).map(toDevice);
+  }
+
+  /** Devices in a vehicle, of these statuses, silent since an instant (reminders). */
+  async listSilentDevices(statuses: readonly DeviceStatus[], silentSince: Date): Promise<Device[]> {
+    return (await listSilentDevices(this.db, statuses, silentSince)).map(toDevice);
   }
 
   /** Checks a device's serial and secret (current, or previous within its grace period). */

@@ -1,5 +1,23 @@
 /** Programs context: a utility's program as data (what derivation needs of it, for now). */
-export { ProgramService, programSettings, type Program, type TUpdateProgram } from './program.service.js';
+export {
+  ProgramService,
+  programSettings,
+  toPublicProgram,
+  ZCreateProgramSchema,
+  type Program,
+  type PublicProgram,
+  type TCreateProgram,
+  type TUpdateProgram,
+} from './program.service.js';
 export { PRESET_IDS, PRESETS, type PresetId } from './presets.js';
 export { ALL_HOURS, compileProgram, NO_PROGRAM, type ProgramRules, type ProgramSettings } from './program-rules.js';
-export { ZCreateProgramSchema, ZTouSchema, type TCreateProgram, type TTerritory, type TTou } from './program.schema.js';
+export {
+  ZProgramTermsSchema,
+  ZTouSchema,
+  type TEligibility,
+  type TListedVehicle,
+  type TPayoutOptions,
+  type TProgramTerms,
+  type TTerritory,
+  type TTou,
+} from './program.schema.js';

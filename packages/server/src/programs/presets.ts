@@ -2,12 +2,21 @@
  * Ready-made programs for the three utilities the simulator drives in, with what derivation needs:
  * time zone, territory, time-of-use periods and grid emission factors. Figures name their source.
  *
+ * Terms and rewards are the seed pages' (../shared/seeds): Alectra pays $50 at the start and $5 a
+ * month, BEV only; Mississippi Power pays 25,000 points at the start, 5,000 a month and 25,000
+ * after a year (1,000 points = $1), BEV and PHEV, unlisted vehicles may apply, 60 participants.
+ * The pilots' own dates (Alectra: applications from June 2020, data until December 2022;
+ * Mississippi: from September 2020, about a year) are long past, so the presets leave the
+ * application window and collection period open: a utility sets its own. Support email
+ * addresses are blank on the seed pages and left unset here.
+ *
  * The territories are the simulator's hand-drawn outlines (approximate, a few kilometres out in
  * places): good for a demo and for tests, NOT the utilities' legal service boundaries. A real
  * program uploads its own.
  */
 import { REGIONS } from '@smartcharge/device';
-import type { TCreateProgram } from './program.schema.js';
+import type { TCreateProgram } from './program.service.js';
+import { ALECTRA_VEHICLES, MISSISSIPPI_VEHICLES } from './preset-vehicle-lists.js';
 
 export const PRESET_IDS = ['alectra', 'mississippi-power', 'snohomish-pud'] as const;
 export type PresetId = (typeof PRESET_IDS)[number];
@@ -46,6 +55,32 @@ export const PRESETS: Readonly<Record<PresetId, TCreateProgram>> = {
     gridHourlyGPerKwh: ONTARIO_2024_HOURLY,
     gridSource: 'Ontario 2024 hourly means (IESO generation, St-Jacques, Bucking & O’Brien 2020 method)',
     comparatorMpg: 22,
+    region: 'Ontario, Canada',
+    description:
+      'Share how your EV drives and charges with Alectra, to help plan the grid, and earn rewards: $50 to start and $5 every month.',
+    eligibility: {
+      powertrains: ['BEV'],
+      utilityCustomersOnly: true,
+      note: 'You own or lease a fully battery electric vehicle (BEV) and are an Alectra customer who typically charges within Alectra’s service territory. Plug-in hybrids may be considered in the future.',
+    },
+    vehicleList: [...ALECTRA_VEHICLES],
+    unlistedVehiclesMayApply: false,
+    supportHours: 'Monday to Friday, 8 am – 5 pm Eastern',
+    currency: 'CAD',
+    pointsPerUnit: 100,
+    rewardDisplay: 'money',
+    rewardRules: [
+      { key: 'start', type: 'start_bonus', label: 'Start bonus', points: 5000, minKwh: 1, requireTerritory: true },
+      {
+        key: 'monthly',
+        type: 'monthly_participation',
+        label: 'Monthly reward',
+        points: 500,
+        minKwh: 1,
+        requireTerritory: true,
+      },
+    ],
+    payoutOptions: { paypal: { minimumPoints: 100 }, giftCard: { brand: 'Amazon', when: 'year_end' } },
   },
   'mississippi-power': {
     slug: 'mississippi-power',
@@ -56,6 +91,35 @@ export const PRESETS: Readonly<Record<PresetId, TCreateProgram>> = {
     gridGPerKwh: 384,
     gridSource: 'EPA eGRID2023 (June 2025), SERC South subregion (SRSO), CO2e',
     comparatorMpg: 22,
+    region: 'Mississippi, United States',
+    description:
+      'Help Mississippi Power plan for more EVs and earn rewards: 25,000 points per vehicle to start, 5,000 a month and 25,000 after a year (1,000 points = $1).',
+    eligibility: {
+      powertrains: ['BEV', 'PHEV'],
+      utilityCustomersOnly: true,
+      note: 'You own or lease a plug-in electric vehicle (battery electric or plug-in hybrid) and are a Mississippi Power customer who typically charges within Mississippi.',
+    },
+    vehicleList: [...MISSISSIPPI_VEHICLES],
+    unlistedVehiclesMayApply: true,
+    participantTarget: 60,
+    supportPhone: '1-800-975-2434',
+    supportHours: 'Monday to Friday, 8 am – 5 pm Eastern (7 am – 4 pm Central)',
+    currency: 'USD',
+    pointsPerUnit: 1000,
+    rewardDisplay: 'points',
+    rewardRules: [
+      { key: 'start', type: 'start_bonus', label: 'Start bonus', points: 25000, minKwh: 1, requireTerritory: true },
+      {
+        key: 'monthly',
+        type: 'monthly_participation',
+        label: 'Monthly reward',
+        points: 5000,
+        minKwh: 1,
+        requireTerritory: true,
+      },
+      { key: 'first_year', type: 'tenure_bonus', label: 'End-of-year bonus', points: 25000, afterMonths: 12 },
+    ],
+    payoutOptions: { paypal: { minimumPoints: 1000 }, giftCard: { brand: 'Amazon', when: 'program_end' } },
   },
   'snohomish-pud': {
     slug: 'snohomish-pud',
@@ -68,5 +132,35 @@ export const PRESETS: Readonly<Record<PresetId, TCreateProgram>> = {
     gridGPerKwh: 9,
     gridSource: 'Approximation: 2 % of supply at Washington’s unspecified-power rate (437 g/kWh)',
     comparatorMpg: 22,
+    region: 'Snohomish County, Washington, United States',
+    description:
+      'Earn rewards for sharing how your EV charges: $50 to start, $5 a month, and 5¢ for every kWh charged between midnight and 8 am.',
+    eligibility: { powertrains: ['BEV', 'PHEV'], utilityCustomersOnly: true },
+    unlistedVehiclesMayApply: true,
+    currency: 'USD',
+    pointsPerUnit: 100,
+    rewardDisplay: 'money',
+    // Beyond the seeds: an off-peak energy reward after Con Edison's SmartCharge ($0.05/kWh, 00:00–08:00).
+    rewardRules: [
+      { key: 'start', type: 'start_bonus', label: 'Start bonus', points: 5000, minKwh: 1, requireTerritory: true },
+      {
+        key: 'monthly',
+        type: 'monthly_participation',
+        label: 'Monthly reward',
+        points: 500,
+        minKwh: 1,
+        requireTerritory: true,
+      },
+      {
+        key: 'overnight_kwh',
+        type: 'energy_in_hours',
+        label: 'Overnight charging',
+        pointsPerKwh: 5,
+        hours: { from: 0, to: 8 },
+        days: 'all',
+        requireTerritory: true,
+      },
+    ],
+    payoutOptions: { paypal: { minimumPoints: 100 }, giftCard: { brand: 'Amazon', when: 'year_end' } },
   },
 };

@@ -126,3 +126,87 @@ export const ZCreateProgramSchema = z.strictObject({
   comparatorMpg: z.number().positive().max(200).default(22),
 });
 export type TCreateProgram = z.input<typeof ZCreateProgramSchema>;
+
+/** Who may join. */
+export const ZEligibilitySchema = z.strictObject({
+  /** Kinds of vehicle accepted: battery electric, plug-in hybrid (fuel-cell cars cannot plug in). */
+  powertrains: z.array(z.enum(['BEV', 'PHEV'])).min(1, 'name at least one powertrain (BEV or PHEV)'),
+  /** Applicants must be customers of the utility, with an account number. */
+  utilityCustomersOnly: z.boolean().default(true),
+  /** A regular expression utility account numbers match, e.g. "^[0-9]{10}$". */
+  utilityAccountPattern: z
+    .string()
+    .max(200)
+    .refine((pattern) => {
+      try {
+        new RegExp(pattern);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'not a valid regular expression')
+    .optional(),
+  /** Shown next to the account-number field ("the 10 digits at the top of your bill"). */
+  utilityAccountHint: z.string().trim().max(200).optional(),
+  /** Said to applicants, e.g. "you typically charge within the service territory". */
+  note: z.string().trim().max(1000).optional(),
+});
+export type TEligibility = z.infer<typeof ZEligibilitySchema>;
+
+const modelYear = z.number().int().min(1990).max(2100);
+/** A supported vehicle: make and model (as people write them), optionally a range of model years. */
+export const ZListedVehicleSchema = z
+  .strictObject({
+    make: z.string().trim().min(1).max(60),
+    model: z.string().trim().min(1).max(80),
+    yearFrom: modelYear.optional(),
+    yearTo: modelYear.optional(),
+  })
+  .refine((v) => v.yearFrom === undefined || v.yearTo === undefined || v.yearFrom <= v.yearTo, {
+    message: 'yearFrom is after yearTo',
+    path: ['yearTo'],
+  });
+export type TListedVehicle = z.infer<typeof ZListedVehicleSchema>;
+
+export const ZPayoutOptionsSchema = z.strictObject({
+  /** Monthly PayPal payouts for participants who give a PayPal address, from this many points up. */
+  paypal: z.strictObject({ minimumPoints: z.number().int().min(1).default(1) }).optional(),
+  /** A gift card for the whole balance of everyone without PayPal: at each year's end, or the program's. */
+  giftCard: z
+    .strictObject({
+      brand: z.string().trim().min(1).max(60),
+      when: z.enum(['year_end', 'program_end']),
+    })
+    .optional(),
+});
+export type TPayoutOptions = z.infer<typeof ZPayoutOptionsSchema>;
+
+const isoDate = z.iso.date('expected a date as YYYY-MM-DD');
+
+/** The parts of a program enrollment and rewards use: who, with what, when, how many, support, and pay. */
+export const ZProgramTermsSchema = z.strictObject({
+  region: z.string().trim().max(120).optional(),
+  description: z.string().trim().max(4000).optional(),
+  eligibility: ZEligibilitySchema.default({ powertrains: ['BEV', 'PHEV'], utilityCustomersOnly: true }),
+  vehicleList: z.array(ZListedVehicleSchema).max(500).default([]),
+  unlistedVehiclesMayApply: z.boolean().default(false),
+  applicationsOpenOn: isoDate.optional(),
+  applicationsCloseOn: isoDate.optional(),
+  collectionStartsOn: isoDate.optional(),
+  collectionEndsOn: isoDate.optional(),
+  participantTarget: z.number().int().positive().max(10_000_000).optional(),
+  supportEmail: z.email().optional(),
+  supportPhone: z.string().trim().max(40).optional(),
+  supportHours: z.string().trim().max(200).optional(),
+  currency: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code, like USD or CAD')
+    .default('USD'),
+  /** Points worth one unit of currency: 1000 (1,000 points = $1), or 100 when rewards are counted in cents. */
+  pointsPerUnit: z.number().int().positive().max(1_000_000).default(100),
+  rewardDisplay: z.enum(['money', 'points']).default('money'),
+  payoutOptions: ZPayoutOptionsSchema.default({}),
+});
+export type TProgramTerms = z.output<typeof ZProgramTermsSchema>;

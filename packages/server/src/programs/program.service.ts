@@ -4,7 +4,8 @@
  * Changing a program changes how new data is derived; `smartcharge rebuild` applies it to the past.
  */
 import { type z } from 'zod';
-import { requireOperator, type Actor } from '../actor.js';
+import { requireStaff, requireUtility, type Actor } from '../actor.js';
+import { ZRewardRulesSchema } from '../rewards/rules.js';
 import type { Queryable } from '../db/database.js';
 import { AppError, SQLSTATE, sqlStateOf } from '../errors.js';
 import { parseInput } from '../validation.js';
@@ -15,24 +16,107 @@ import {
   findProgramBySlug,
   insertProgram,
   listPrograms,
+  listProgramsOfUtility,
+  lockProgram,
   updateProgram,
   type ProgramRow,
   type ProgramValues,
 } from './program.repository.js';
-import { ZCreateProgramSchema, type TCreateProgram } from './program.schema.js';
+import { ZCreateProgramSchema as ZProgramBaseSchema, ZProgramTermsSchema } from './program.schema.js';
 
 export type Program = ProgramRow;
+
+/** A whole program: what derivation needs, the terms of joining and paying, and the reward rules. */
+export const ZCreateProgramSchema = ZProgramBaseSchema.extend(ZProgramTermsSchema.shape).extend({
+  rewardRules: ZRewardRulesSchema.default([]),
+});
+export type TCreateProgram = z.input<typeof ZCreateProgramSchema>;
+
+/** What anyone may read of a program: enough to decide to apply, and to get help. */
+export type PublicProgram = Pick<
+  Program,
+  | 'id'
+  | 'slug'
+  | 'name'
+  | 'utility'
+  | 'region'
+  | 'description'
+  | 'timeZone'
+  | 'eligibility'
+  | 'vehicleList'
+  | 'unlistedVehiclesMayApply'
+  | 'applicationsOpenOn'
+  | 'applicationsCloseOn'
+  | 'collectionStartsOn'
+  | 'collectionEndsOn'
+  | 'participantTarget'
+  | 'supportEmail'
+  | 'supportPhone'
+  | 'supportHours'
+  | 'rewardRules'
+  | 'currency'
+  | 'pointsPerUnit'
+  | 'rewardDisplay'
+  | 'payoutOptions'
+>;
+
+export function toPublicProgram(p: Program): PublicProgram {
+  return {
+    id: p.id,
+    slug: p.slug,
+    name: p.name,
+    utility: p.utility,
+    region: p.region,
+    description: p.description,
+    timeZone: p.timeZone,
+    eligibility: p.eligibility,
+    vehicleList: p.vehicleList,
+    unlistedVehiclesMayApply: p.unlistedVehiclesMayApply,
+    applicationsOpenOn: p.applicationsOpenOn,
+    applicationsCloseOn: p.applicationsCloseOn,
+    collectionStartsOn: p.collectionStartsOn,
+    collectionEndsOn: p.collectionEndsOn,
+    participantTarget: p.participantTarget,
+    supportEmail: p.supportEmail,
+    supportPhone: p.supportPhone,
+    supportHours: p.supportHours,
+    rewardRules: p.rewardRules,
+    currency: p.currency,
+    pointsPerUnit: p.pointsPerUnit,
+    rewardDisplay: p.rewardDisplay,
+    payoutOptions: p.payoutOptions,
+  };
+}
+
+const NULLABLE = [
+  'territory',
+  'tou',
+  'gridHourlyGPerKwh',
+  'region',
+  'description',
+  'applicationsOpenOn',
+  'applicationsCloseOn',
+  'collectionStartsOn',
+  'collectionEndsOn',
+  'participantTarget',
+  'supportEmail',
+  'supportPhone',
+  'supportHours',
+] as const;
 
 const ZUpdateProgramSchema = ZCreateProgramSchema.omit({ slug: true })
   .partial()
   .extend({
     // null clears an optional part
-    territory: ZCreateProgramSchema.shape.territory.nullable(),
-    tou: ZCreateProgramSchema.shape.tou.nullable(),
-    gridHourlyGPerKwh: ZCreateProgramSchema.shape.gridHourlyGPerKwh.nullable(),
+    ...Object.fromEntries(NULLABLE.map((key) => [key, ZCreateProgramSchema.shape[key].unwrap().nullable().optional()])),
   })
   .partial();
 export type TUpdateProgram = z.input<typeof ZUpdateProgramSchema>;
+
+function notFound(idOrSlug: string | number): AppError {
+  const byId = typeof idOrSlug === 'number' || /^\d+$/.test(idOrSlug);
+  return new AppError('not_found', `No program has ${byId ? 'id' : 'slug'} ${idOrSlug}.`);
+}
 
 function valuesOf(input: z.output<typeof ZCreateProgramSchema>): ProgramValues {
   return {
@@ -46,6 +130,24 @@ function valuesOf(input: z.output<typeof ZCreateProgramSchema>): ProgramValues {
     gridHourlyGPerKwh: input.gridHourlyGPerKwh ?? null,
     gridSource: input.gridSource ?? null,
     comparatorMpg: input.comparatorMpg,
+    region: input.region ?? null,
+    description: input.description ?? null,
+    eligibility: input.eligibility,
+    vehicleList: input.vehicleList,
+    unlistedVehiclesMayApply: input.unlistedVehiclesMayApply,
+    applicationsOpenOn: input.applicationsOpenOn ?? null,
+    applicationsCloseOn: input.applicationsCloseOn ?? null,
+    collectionStartsOn: input.collectionStartsOn ?? null,
+    collectionEndsOn: input.collectionEndsOn ?? null,
+    participantTarget: input.participantTarget ?? null,
+    supportEmail: input.supportEmail ?? null,
+    supportPhone: input.supportPhone ?? null,
+    supportHours: input.supportHours ?? null,
+    rewardRules: input.rewardRules,
+    currency: input.currency,
+    pointsPerUnit: input.pointsPerUnit,
+    rewardDisplay: input.rewardDisplay,
+    payoutOptions: input.payoutOptions,
   };
 }
 
@@ -65,8 +167,9 @@ export class ProgramService {
   constructor(private readonly db: Queryable) {}
 
   async createProgram(actor: Actor, input: TCreateProgram): Promise<Program> {
-    requireOperator(actor);
+    requireStaff(actor);
     const values = valuesOf(parseInput(ZCreateProgramSchema, input));
+    requireUtility(actor, values.utility);
     try {
       return await insertProgram(this.db, values);
     } catch (error) {
@@ -79,12 +182,13 @@ export class ProgramService {
 
   /** Creates one of the ready-made programs, or returns it when it exists already. */
   async ensurePreset(actor: Actor, preset: string): Promise<Program> {
-    requireOperator(actor);
+    requireStaff(actor);
     if (!(PRESET_IDS as readonly string[]).includes(preset)) {
       throw new AppError('invalid_input', `preset: "${preset}" is not one of ${PRESET_IDS.join(', ')}.`, {
         details: [{ field: 'preset', message: `expected one of ${PRESET_IDS.join(', ')}` }],
       });
     }
+    requireUtility(actor, PRESETS[preset as PresetId].utility);
     const existing = await findProgramBySlug(this.db, preset);
     if (existing) return existing;
     try {
@@ -98,35 +202,56 @@ export class ProgramService {
 
   async updateProgram(actor: Actor, idOrSlug: string | number, input: TUpdateProgram): Promise<Program> {
     const current = await this.getProgram(actor, idOrSlug);
-    const changes = parseInput(ZUpdateProgramSchema, input);
-    const values: ProgramValues = {
-      slug: current.slug,
-      name: changes.name ?? current.name,
-      utility: changes.utility ?? current.utility,
-      timeZone: changes.timeZone ?? current.timeZone,
-      territory: changes.territory === undefined ? current.territory : changes.territory,
-      tou: changes.tou === undefined ? current.tou : changes.tou,
-      gridGPerKwh: changes.gridGPerKwh ?? current.gridGPerKwh,
-      gridHourlyGPerKwh:
-        changes.gridHourlyGPerKwh === undefined ? current.gridHourlyGPerKwh : changes.gridHourlyGPerKwh,
-      gridSource: changes.gridSource ?? current.gridSource,
-      comparatorMpg: changes.comparatorMpg ?? current.comparatorMpg,
-    };
-    return (await updateProgram(this.db, current.id, values))!;
+    const changes = parseInput(ZUpdateProgramSchema, input) as Partial<ProgramValues>;
+    // A program administrator cannot hand a program to another utility.
+    if (changes.utility !== undefined) requireUtility(actor, changes.utility);
+    const values = { ...current } as Record<string, unknown>;
+    // Only what the caller sent: the schema's defaults must not reset what they left out.
+    const sent = new Set(Object.keys((input ?? {})));
+    for (const [key, value] of Object.entries(changes)) if (sent.has(key) && value !== undefined) values[key] = value;
+    const { id: _id, createdAt: _c, updatedAt: _u, ...rest } = values as unknown as Program;
+    return (await updateProgram(this.db, current.id, rest))!;
   }
 
+  /** A program as its staff see it: operators any, program administrators their utility's. */
   async getProgram(actor: Actor, idOrSlug: string | number): Promise<Program> {
-    requireOperator(actor);
-    const byId = typeof idOrSlug === 'number' || /^\d+$/.test(idOrSlug);
-    const program = byId
-      ? await findProgramById(this.db, Number(idOrSlug))
-      : await findProgramBySlug(this.db, idOrSlug);
-    if (!program) throw new AppError('not_found', `No program has ${byId ? 'id' : 'slug'} ${idOrSlug}.`);
+    requireStaff(actor);
+    const program = await this.findAny(idOrSlug);
+    // Another utility's program is "not found" to an administrator: existence is not theirs to learn.
+    if (!program || (actor.kind === 'program_admin' && program.utility !== actor.utility)) {
+      throw notFound(idOrSlug);
+    }
     return program;
   }
 
+  /** For other contexts acting on a checked caller's behalf (derivation, enrollment, rewards). */
+  async getProgramInternal(idOrSlug: string | number): Promise<Program> {
+    const program = await this.findAny(idOrSlug);
+    if (!program) throw notFound(idOrSlug);
+    return program;
+  }
+
+  /** What anyone may know of a program: its terms, to decide to apply, or to ask about it. */
+  async getPublicProgram(idOrSlug: string | number): Promise<PublicProgram> {
+    return toPublicProgram(await this.getProgramInternal(idOrSlug));
+  }
+
+  async listPublicPrograms(): Promise<PublicProgram[]> {
+    return (await listPrograms(this.db)).map(toPublicProgram);
+  }
+
   async listPrograms(actor: Actor): Promise<Program[]> {
-    requireOperator(actor);
-    return listPrograms(this.db);
+    requireStaff(actor);
+    return actor.kind === 'program_admin' ? listProgramsOfUtility(this.db, actor.utility) : listPrograms(this.db);
+  }
+
+  /** Locks the program's row until the transaction ends (approvals against the target). */
+  async lockProgram(tx: Queryable, id: number): Promise<void> {
+    await lockProgram(tx, id);
+  }
+
+  private async findAny(idOrSlug: string | number): Promise<Program | undefined> {
+    const byId = typeof idOrSlug === 'number' || /^\d+$/.test(idOrSlug);
+    return byId ? findProgramById(this.db, Number(idOrSlug)) : findProgramBySlug(this.db, idOrSlug);
   }
 }

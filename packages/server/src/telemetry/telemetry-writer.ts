@@ -58,6 +58,8 @@ export interface WriterOptions {
   readonly maxPendingRecords: number;
   /** Transactions in flight at once (1 for PGlite, which has a single connection). */
   readonly concurrency: number;
+  /** The platform's clock: when devices were last (and first) heard from. */
+  readonly clock?: () => Date;
 }
 
 interface Pending {
@@ -173,6 +175,7 @@ export class TelemetryWriter {
         writeGroup(
           tx,
           group.map((p) => p.request),
+          (this.options.clock ?? (() => new Date()))(),
         ),
       );
     } catch (error) {
@@ -212,7 +215,11 @@ function* recordTimes(group: readonly Pending[]): Generator<number> {
   for (const pending of group) for (const record of pending.request.records) yield record.time_ms;
 }
 
-async function writeGroup(tx: Queryable, requests: readonly WriteRequest[]): Promise<readonly WriteOutcome[]> {
+async function writeGroup(
+  tx: Queryable,
+  requests: readonly WriteRequest[],
+  now: Date,
+): Promise<readonly WriteOutcome[]> {
   const deviceIds = [...new Set(requests.map((r) => r.deviceId))].sort((a, b) => a - b);
   await lockDevices(tx, deviceIds);
   const pairs = new Map<string, { deviceId: number; bootId: number }>();
@@ -224,6 +231,6 @@ async function writeGroup(tx: Queryable, requests: readonly WriteRequest[]): Pro
   const plan = planGroup(requests, stored);
   if (plan.chunks.length > 0) await insertChunks(tx, plan.chunks);
   if (plan.streams.length > 0) await upsertStreams(tx, plan.streams);
-  await markDevicesSeen(tx, deviceIds, ACTIVATED_BY_DATA);
+  await markDevicesSeen(tx, deviceIds, ACTIVATED_BY_DATA, now);
   return plan.outcomes;
 }

@@ -127,24 +127,25 @@ export async function markDevicesSeen(
   q: Queryable,
   deviceIds: readonly number[],
   activatedFrom: readonly string[],
+  now: Date,
 ): Promise<void> {
   await q.query(
     `WITH target AS (
        SELECT id, status AS old_status FROM device WHERE id = ANY($1::bigint[])
      ), updated AS (
        UPDATE device d SET
-         last_seen_at = now(),
-         first_seen_at = COALESCE(d.first_seen_at, now()),
+         last_seen_at = $3,
+         first_seen_at = COALESCE(d.first_seen_at, $3),
          status = CASE WHEN t.old_status = ANY($2::text[]) THEN 'active' ELSE d.status END,
-         status_changed_at = CASE WHEN t.old_status = ANY($2::text[]) THEN now() ELSE d.status_changed_at END
+         status_changed_at = CASE WHEN t.old_status = ANY($2::text[]) THEN $3 ELSE d.status_changed_at END
        FROM target t WHERE d.id = t.id
        RETURNING d.id, t.old_status
      )
-     INSERT INTO device_event (device_id, kind, status, note)
-     SELECT id, 'status', 'active',
+     INSERT INTO device_event (device_id, at, kind, status, note)
+     SELECT id, $3, 'status', 'active',
             CASE WHEN old_status = 'removed' THEN 'data received again' ELSE 'first data received' END
        FROM updated WHERE old_status = ANY($2::text[])`,
-    [deviceIds, activatedFrom],
+    [deviceIds, activatedFrom, now],
   );
 }
 

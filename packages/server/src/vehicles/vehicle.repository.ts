@@ -15,16 +15,18 @@ export interface VehicleRow {
   /** The catalog model and variant the make, model and year matched (new capacity, pack voltage). */
   readonly catalogModelId: string | null;
   readonly catalogVariant: string | null;
+  /** The driver who owns or leases it, when it came through an application. */
+  readonly ownerAccountId: number | null;
   readonly createdAt: Date;
 }
 
 const VEHICLE_COLUMNS = `id, vin, make, model, model_year AS "modelYear", program_id AS "programId",
-  catalog_model_id AS "catalogModelId", catalog_variant AS "catalogVariant", created_at AS "createdAt"`;
+  catalog_model_id AS "catalogModelId", catalog_variant AS "catalogVariant", owner_account_id AS "ownerAccountId", created_at AS "createdAt"`;
 
 export async function insertVehicle(q: Queryable, vehicle: Omit<VehicleRow, 'id' | 'createdAt'>): Promise<VehicleRow> {
   const { rows } = await q.query<VehicleRow & Record<string, unknown>>(
-    `INSERT INTO vehicle (vin, make, model, model_year, program_id, catalog_model_id, catalog_variant)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${VEHICLE_COLUMNS}`,
+    `INSERT INTO vehicle (vin, make, model, model_year, program_id, catalog_model_id, catalog_variant, owner_account_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${VEHICLE_COLUMNS}`,
     [
       vehicle.vin,
       vehicle.make,
@@ -33,6 +35,7 @@ export async function insertVehicle(q: Queryable, vehicle: Omit<VehicleRow, 'id'
       vehicle.programId,
       vehicle.catalogModelId,
       vehicle.catalogVariant,
+      vehicle.ownerAccountId,
     ],
   );
   return rows[0]!;
@@ -52,4 +55,16 @@ export async function listVehicles(q: Queryable, filter: { afterId?: number; lim
     [filter.afterId ?? 0, filter.limit],
   );
   return rows;
+}
+
+export async function findVehicleByVin(q: Queryable, vin: string): Promise<VehicleRow | undefined> {
+  const { rows } = await q.query<VehicleRow & Record<string, unknown>>(
+    `SELECT ${VEHICLE_COLUMNS} FROM vehicle WHERE vin = $1`,
+    [vin],
+  );
+  return rows[0];
+}
+
+export async function updateVehicleProgram(q: Queryable, id: number, programId: number | null): Promise<void> {
+  await q.query(`UPDATE vehicle SET program_id = $2 WHERE id = $1`, [id, programId]);
 }

@@ -9,7 +9,14 @@ import type { Queryable } from '../db/database.js';
 import { AppError, SQLSTATE, sqlStateOf } from '../errors.js';
 import type { ProgramService } from '../programs/index.js';
 import { parseInput } from '../validation.js';
-import { findVehicleById, insertVehicle, listVehicles, type VehicleRow } from './vehicle.repository.js';
+import {
+  findVehicleById,
+  findVehicleByVin,
+  insertVehicle,
+  listVehicles,
+  updateVehicleProgram,
+  type VehicleRow,
+} from './vehicle.repository.js';
 
 export type Vehicle = VehicleRow;
 
@@ -52,6 +59,7 @@ export class VehicleService {
         programId: program?.id ?? null,
         catalogModelId: model?.id ?? null,
         catalogVariant: variant?.name ?? null,
+        ownerAccountId: null,
       });
     } catch (error) {
       if (sqlStateOf(error) === SQLSTATE.uniqueViolation) {
@@ -59,6 +67,53 @@ export class VehicleService {
       }
       throw error;
     }
+  }
+
+  /**
+   * A driver's vehicle, made as part of an application (inside its transaction). The caller has
+   * checked the driver; a VIN already registered to someone else is a conflict.
+   */
+  async createOwnedVehicle(
+    tx: Queryable,
+    ownerAccountId: number,
+    input: { make: string; model: string; modelYear: number; vin?: string | undefined; variant?: string | undefined },
+  ): Promise<Vehicle> {
+    if (input.vin) {
+      const existing = await findVehicleByVin(tx, input.vin);
+      if (existing) {
+        throw new AppError(
+          'conflict',
+          existing.ownerAccountId === ownerAccountId
+            ? `You have already registered the vehicle with VIN ${input.vin}.`
+            : `A vehicle with VIN ${input.vin} is already registered. If it is yours (bought from its previous owner), contact support.`,
+          { details: [{ field: 'vin', message: 'already registered' }] },
+        );
+      }
+    }
+    const model = findModel(input.make, input.model);
+    const variant = model ? findVariant(input.make, input.model, input.modelYear, input.variant) : undefined;
+    return insertVehicle(tx, {
+      vin: input.vin ?? null,
+      make: input.make,
+      model: input.model,
+      modelYear: input.modelYear,
+      programId: null,
+      catalogModelId: model?.id ?? null,
+      catalogVariant: variant?.name ?? null,
+      ownerAccountId,
+    });
+  }
+
+  /** Puts a vehicle in a program (approval) or takes it out (leaving); the caller checked the actor. */
+  async setVehicleProgram(tx: Queryable, vehicleId: number, programId: number | null): Promise<void> {
+    await updateVehicleProgram(tx, vehicleId, programId);
+  }
+
+  /** For other contexts acting on a checked caller's behalf. */
+  async getVehicleInternal(q: Queryable, id: number): Promise<Vehicle> {
+    const vehicle = await findVehicleById(q, id);
+    if (!vehicle) throw new AppError('not_found', `No vehicle has id ${id}.`);
+    return vehicle;
   }
 
   async getVehicle(actor: Actor, id: number): Promise<Vehicle> {

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 /**
  * Builders for service-level tests: services over a test database with quiet logs and fresh
  * metrics, provisioned devices, and uplink batches.
@@ -19,6 +21,16 @@ export const TEST_SETTINGS: ServiceSettings = {
   // Derivation tests turn live derivation on; elsewhere it would only add background work.
   deriveLive: false,
   ...DEFAULT_DERIVE_SETTINGS,
+  dataDir: path.join(os.tmpdir(), `smartcharge-test-${process.pid}`),
+  publicUrl: 'http://localhost:8080',
+  sessionTtlDays: 30,
+  smtpUrl: undefined,
+  mailFrom: 'SmartCharge <no-reply@localhost>',
+  // Mail from tests lands here (read it with readTestMail), one folder per test process.
+  mailDir: path.join(os.tmpdir(), `smartcharge-test-mail-${process.pid}`),
+  paypalApiUrl: 'http://127.0.0.1:9',
+  paypalClientId: undefined,
+  paypalClientSecret: undefined,
 };
 
 export async function testServices(

@@ -25,6 +25,8 @@ export interface TestServerOptions {
   readonly mqtt: 'embedded' | 'off' | { readonly url: string };
   /** Further settings, by environment variable name. */
   readonly env?: Readonly<Record<string, string>>;
+  /** The platform's clock (tests that move time: rewards, payouts). */
+  readonly clock?: () => Date;
 }
 
 export interface TestServer extends RunningServer {
@@ -58,7 +60,7 @@ async function startOnce(options: TestServerOptions): Promise<TestServer> {
   });
   let server: RunningServer;
   try {
-    server = await startServer(config, { mqttPortExplicit: true });
+    server = await startServer(config, { mqttPortExplicit: true, ...(options.clock ? { clock: options.clock } : {}) });
   } catch (error) {
     await removeAll();
     throw error;

@@ -1,0 +1,179 @@
+/** SQL for accounts, sessions, password resets and sign-in attempts. */
+import type { Queryable } from '../db/database.js';
+
+export const ACCOUNT_ROLES = ['driver', 'program_admin', 'operator'] as const;
+export type AccountRole = (typeof ACCOUNT_ROLES)[number];
+
+export interface AccountRow {
+  readonly id: number;
+  readonly email: string;
+  readonly name: string;
+  readonly role: AccountRole;
+  readonly utility: string | null;
+  readonly passwordHash: string;
+  readonly disabledAt: Date | null;
+  readonly createdAt: Date;
+}
+
+const COLUMNS = `id, email, name, role, utility, password_hash AS "passwordHash", disabled_at AS "disabledAt",
+  created_at AS "createdAt"`;
+
+const A_COLUMNS = `a.id, a.email, a.name, a.role, a.utility, a.password_hash AS "passwordHash",
+  a.disabled_at AS "disabledAt", a.created_at AS "createdAt"`;
+
+type R = AccountRow & Record<string, unknown>;
+
+export async function insertAccount(
+  q: Queryable,
+  a: { email: string; emailKey: string; name: string; role: AccountRole; utility: string | null; passwordHash: string },
+): Promise<AccountRow | undefined> {
+  // ON CONFLICT: an address already in use is not an error the caller may reveal.
+  const { rows } = await q.query<R>(
+    `INSERT INTO account (email, email_key, name, role, utility, password_hash) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (email_key) DO NOTHING RETURNING ${COLUMNS}`,
+    [a.email, a.emailKey, a.name, a.role, a.utility, a.passwordHash],
+  );
+  return rows[0];
+}
+
+export async function findAccountByEmailKey(q: Queryable, emailKey: string): Promise<AccountRow | undefined> {
+  const { rows } = await q.query<R>(`SELECT ${COLUMNS} FROM account WHERE email_key = $1`, [emailKey]);
+  return rows[0];
+}
+
+export async function findAccountById(q: Queryable, id: number): Promise<AccountRow | undefined> {
+  const { rows } = await q.query<R>(`SELECT ${COLUMNS} FROM account WHERE id = $1`, [id]);
+  return rows[0];
+}
+
+export async function listAccounts(
+  q: Queryable,
+  filter: { role?: AccountRole; utility?: string; afterId?: number; limit: number },
+): Promise<AccountRow[]> {
+  const { rows } = await q.query<R>(
+    `SELECT ${COLUMNS} FROM account
+      WHERE ($1::text IS NULL OR role = $1) AND ($2::text IS NULL OR utility = $2) AND id > $3
+      ORDER BY id LIMIT $4`,
+    [filter.role ?? null, filter.utility ?? null, filter.afterId ?? 0, filter.limit],
+  );
+  return rows;
+}
+
+export async function updatePasswordHash(q: Queryable, id: number, passwordHash: string): Promise<void> {
+  await q.query(`UPDATE account SET password_hash = $2, updated_at = now() WHERE id = $1`, [id, passwordHash]);
+}
+
+export async function updateAccountName(q: Queryable, id: number, name: string): Promise<void> {
+  await q.query(`UPDATE account SET name = $2, updated_at = now() WHERE id = $1`, [id, name]);
+}
+
+export async function setAccountDisabled(q: Queryable, id: number, at: Date | null): Promise<void> {
+  await q.query(`UPDATE account SET disabled_at = $2, updated_at = now() WHERE id = $1`, [id, at]);
+}
+
+export async function insertSession(
+  q: Queryable,
+  s: { tokenHash: Uint8Array; accountId: number; createdAt: Date; expiresAt: Date },
+): Promise<void> {
+  await q.query(
+    `INSERT INTO auth_session (token_hash, account_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $3)`,
+    [s.tokenHash, s.accountId, s.createdAt, s.expiresAt],
+  );
+}
+
+/** The account behind a live session, touching it (at most once a minute, to spare writes). */
+export async function findSessionAccount(
+  q: Queryable,
+  tokenHash: Uint8Array,
+  now: Date,
+): Promise<AccountRow | undefined> {
+  const { rows } = await q.query<R>(
+    `WITH s AS (
+       UPDATE auth_session SET last_seen_at = $2
+        WHERE token_hash = $1 AND expires_at > $2 AND last_seen_at < $2 - interval '1 minute'
+     )
+     SELECT ${A_COLUMNS} FROM auth_session x JOIN account a ON a.id = x.account_id
+      WHERE x.token_hash = $1 AND x.expires_at > $2 AND a.disabled_at IS NULL`,
+    [tokenHash, now],
+  );
+  return rows[0];
+}
+
+export async function deleteSession(q: Queryable, tokenHash: Uint8Array): Promise<void> {
+  await q.query(`DELETE FROM auth_session WHERE token_hash = $1`, [tokenHash]);
+}
+
+export async function deleteAccountSessions(q: Queryable, accountId: number): Promise<void> {
+  await q.query(`DELETE FROM auth_session WHERE account_id = $1`, [accountId]);
+}
+
+export async function deleteExpiredSessions(q: Queryable, now: Date): Promise<number> {
+  const { rowCount } = await q.query(`DELETE FROM auth_session WHERE expires_at <= $1`, [now]);
+  return rowCount;
+}
+
+export async function insertPasswordReset(
+  q: Queryable,
+  r: { tokenHash: Uint8Array; accountId: number; createdAt: Date; expiresAt: Date },
+): Promise<void> {
+  await q.query(`INSERT INTO password_reset (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`, [
+    r.tokenHash,
+    r.accountId,
+    r.createdAt,
+    r.expiresAt,
+  ]);
+}
+
+/** Marks a live, unused reset token used and returns its account: a token works once. */
+export async function consumePasswordReset(
+  q: Queryable,
+  tokenHash: Uint8Array,
+  now: Date,
+): Promise<number | undefined> {
+  const { rows } = await q.query<{ accountId: number }>(
+    `UPDATE password_reset SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
+     RETURNING account_id AS "accountId"`,
+    [tokenHash, now],
+  );
+  return rows[0]?.accountId;
+}
+
+export async function countRecentResets(q: Queryable, accountId: number, since: Date): Promise<number> {
+  const { rows } = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM password_reset WHERE account_id = $1 AND created_at > $2`,
+    [accountId, since],
+  );
+  return rows[0]!.n;
+}
+
+export async function insertLoginAttempt(
+  q: Queryable,
+  a: { emailKey: string; ip: string; at: Date; ok: boolean },
+): Promise<void> {
+  await q.query(`INSERT INTO login_attempt (email_key, ip, at, ok) VALUES ($1, $2, $3, $4)`, [
+    a.emailKey,
+    a.ip,
+    a.at,
+    a.ok,
+  ]);
+}
+
+/** Failed sign-ins since an instant: for the address, and from the client address. */
+export async function countRecentFailures(
+  q: Queryable,
+  emailKey: string,
+  ip: string,
+  since: Date,
+): Promise<{ byEmail: number; byIp: number }> {
+  const { rows } = await q.query<{ byEmail: number; byIp: number }>(
+    `SELECT (SELECT count(*)::int FROM login_attempt WHERE email_key = $1 AND at > $3 AND NOT ok) AS "byEmail",
+            (SELECT count(*)::int FROM login_attempt WHERE ip = $2 AND at > $3 AND NOT ok) AS "byIp"`,
+    [emailKey, ip, since],
+  );
+  return rows[0]!;
+}
+
+export async function deleteLoginAttemptsBefore(q: Queryable, before: Date): Promise<number> {
+  const { rowCount } = await q.query(`DELETE FROM login_attempt WHERE at < $1`, [before]);
+  return rowCount;
+}

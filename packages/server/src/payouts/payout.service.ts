@@ -1,0 +1,495 @@
+/**
+ * Payouts: monthly PayPal batches for participants who gave a PayPal address, and gift cards for
+ * the whole balance of everyone else at year end (or program end), exported for ordering.
+ *
+ * Paying never pays twice: a batch is recorded (items, and the ledger debits that pay for them)
+ * in one transaction before anything is sent; it is sent with our sender_batch_id and an
+ * idempotency key, so a retry after a lost answer finds the same PayPal batch; items PayPal could
+ * not pay are credited back to the participant once (the ledger's unique key per item). Every
+ * batch can be reconciled against the ledger.
+ */
+import { createLocalClock } from '@smartcharge/protocol';
+import { z } from 'zod';
+import { requireStaff, type Actor } from '../actor.js';
+import type { Database, Queryable } from '../db/database.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Program, ProgramService } from '../programs/index.js';
+import { parseInput } from '../validation.js';
+import { isDuplicateBatchError, PaypalError, type PaypalItemStatus, type PaypalPayouts } from './paypal-client.js';
+import { insertEntry, lockEnrollment, sumBalance } from '../rewards/ledger.repository.js';
+import {
+  countOrphanPayoutEntries,
+  findBatch,
+  findBatchForUpdate,
+  insertBatch,
+  insertItem,
+  listBatches,
+  listItemLedger,
+  listItems,
+  listPayable,
+  updateBatch,
+  updateItem,
+  type PayoutBatchRow,
+  type PayoutItemRow,
+  type PayoutProvider,
+} from './payout.repository.js';
+
+/** Item statuses whose money did not reach the participant: the points go back to them. */
+export const REVERSED_STATUSES = ['failed', 'returned', 'blocked', 'refunded', 'reversed', 'denied'] as const;
+const PAID_STATUSES = ['success', 'fulfilled'];
+
+const PAYPAL_TO_ITEM: Readonly<Record<PaypalItemStatus, string>> = {
+  SUCCESS: 'success',
+  PENDING: 'pending',
+  ONHOLD: 'onhold',
+  UNCLAIMED: 'unclaimed',
+  FAILED: 'failed',
+  RETURNED: 'returned',
+  BLOCKED: 'blocked',
+  REFUNDED: 'refunded',
+  REVERSED: 'reversed',
+};
+
+export const ZFulfilSchema = z.strictObject({
+  /** Items whose card could not be ordered or delivered: their points go back to the participant. */
+  failedItems: z.array(z.number().int().positive()).default([]),
+  note: z.string().trim().max(500).optional(),
+});
+
+export interface Reconciliation {
+  readonly program: string;
+  readonly ok: boolean;
+  readonly problems: readonly string[];
+  readonly totals: {
+    readonly items: number;
+    readonly paidPoints: number;
+    readonly inFlightPoints: number;
+    readonly reversedPoints: number;
+    readonly ledgerDebits: number;
+    readonly ledgerReversals: number;
+  };
+}
+
+export class PayoutService {
+  constructor(
+    private readonly db: Database,
+    private readonly programs: ProgramService,
+    private readonly paypal: PaypalPayouts | undefined,
+    private readonly log: Logger,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  get paypalConfigured(): boolean {
+    return this.paypal !== undefined;
+  }
+
+  /**
+   * The monthly PayPal work for every program that pays by PayPal: records last month's batch
+   * when it is not yet recorded, sends batches not yet accepted, and reads back those in flight.
+   */
+  async runPaypal(): Promise<{ created: number; submitted: number; polled: number; problems: string[] }> {
+    const out = { created: 0, submitted: 0, polled: 0, problems: [] as string[] };
+    if (!this.paypal) return out;
+    for (const summary of await this.programs.listPublicPrograms()) {
+      if (!summary.payoutOptions.paypal) continue;
+      const program = await this.programs.getProgramInternal(summary.id);
+      const batch = await this.createBatch(program, 'paypal', previousMonth(program, this.clock()));
+      if (batch) out.created += 1;
+    }
+    for (const batch of await listBatches(this.db, { provider: 'paypal', statuses: ['created'] })) {
+      try {
+        if (await this.submitBatch(batch.id)) out.submitted += 1;
+      } catch (error) {
+        out.problems.push(`batch ${batch.id}: ${(error as Error).message}`);
+      }
+    }
+    for (const batch of await listBatches(this.db, { provider: 'paypal', statuses: ['submitted', 'processing'] })) {
+      try {
+        await this.pollBatch(batch.id);
+        out.polled += 1;
+      } catch (error) {
+        out.problems.push(`batch ${batch.id}: ${(error as Error).message}`);
+      }
+    }
+    return out;
+  }
+
+  /** Gift cards due today: each year's end (for the year before), or the program's end. */
+  async runGiftCards(): Promise<{ created: number }> {
+    let created = 0;
+    for (const summary of await this.programs.listPublicPrograms()) {
+      const option = summary.payoutOptions.giftCard;
+      if (!option) continue;
+      const program = await this.programs.getProgramInternal(summary.id);
+      const today = createLocalClock(program.timeZone).localDateKey(this.clock().getTime());
+      let period: string | undefined;
+      if (option.when === 'year_end') period = String(Number(today.slice(0, 4)) - 1);
+      else if (program.collectionEndsOn && today > program.collectionEndsOn) period = 'program-end';
+      if (period && (await this.createBatch(program, 'gift_card', period))) created += 1;
+    }
+    return { created };
+  }
+
+  /** An administrator asks for a program's batch now (e.g. gift cards when the program closes early). */
+  async createBatchFor(actor: Actor, programSlug: string, provider: PayoutProvider, period: string) {
+    const program = await this.programs.getProgram(actor, programSlug);
+    if (provider === 'paypal' && !this.paypal) {
+      throw new AppError(
+        'unavailable',
+        'PayPal is not configured on this server (PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET).',
+      );
+    }
+    const batch = await this.createBatch(program, provider, period);
+    if (!batch) throw new AppError('conflict', `${program.name} already has a ${provider} batch for ${period}.`);
+    return this.getBatch(actor, batch.id);
+  }
+
+  /**
+   * Records a batch: one item per payable participant, each paid for by a ledger debit, all in
+   * one transaction. Undefined when the batch for that period exists already.
+   */
+  private async createBatch(
+    program: Program,
+    provider: PayoutProvider,
+    period: string,
+  ): Promise<PayoutBatchRow | undefined> {
+    const now = this.clock();
+    const minimum = provider === 'paypal' ? (program.payoutOptions.paypal?.minimumPoints ?? 1) : 1;
+    try {
+      return await this.db.transaction(async (tx) => this.recordBatch(tx, program, provider, period, minimum, now));
+    } catch (error) {
+      if (error instanceof NothingToPay) return undefined;
+      throw error;
+    }
+  }
+
+  private async recordBatch(
+    tx: Queryable,
+    program: Program,
+    provider: PayoutProvider,
+    period: string,
+    minimum: number,
+    now: Date,
+  ): Promise<PayoutBatchRow | undefined> {
+    {
+      const batch = await insertBatch(tx, {
+        programId: program.id,
+        provider,
+        period,
+        senderBatchId: `sc-${program.slug}-${provider === 'paypal' ? 'pp' : 'gc'}-${period}`,
+        status: provider === 'paypal' ? 'created' : 'exported',
+        at: now,
+      });
+      if (!batch) return undefined;
+      let items = 0;
+      for (const payable of await listPayable(tx, program.id, provider === 'paypal')) {
+        await lockEnrollment(tx, payable.enrollmentId);
+        const balance = await sumBalance(tx, payable.enrollmentId);
+        if (balance < minimum) continue;
+        const amountCents = Math.floor((balance * 100) / program.pointsPerUnit);
+        if (amountCents <= 0) continue;
+        // Whole cents only: what is left over stays in the balance for next time.
+        const points = Math.ceil((amountCents * program.pointsPerUnit) / 100);
+        const item = await insertItem(tx, {
+          batchId: batch.id,
+          enrollmentId: payable.enrollmentId,
+          points,
+          amountCents,
+          currency: program.currency,
+          receiver: provider === 'paypal' ? payable.paypalEmail! : payable.email,
+          senderItemId: `${batch.senderBatchId}-${payable.enrollmentId}`,
+          status: provider === 'paypal' ? 'pending' : 'exported',
+          at: now,
+        });
+        await insertEntry(tx, {
+          programId: program.id,
+          enrollmentId: payable.enrollmentId,
+          kind: 'payout',
+          points: -points,
+          explanation: {
+            rule: provider === 'paypal' ? 'PayPal payout' : `${program.payoutOptions.giftCard?.brand ?? 'Gift'} card`,
+            summary: `${(amountCents / 100).toFixed(2)} ${program.currency} ${provider === 'paypal' ? `to PayPal ${item.receiver}` : 'gift card'} for ${period}`,
+            batch: batch.senderBatchId,
+          },
+          reason: null,
+          createdBy: null,
+          payoutItemId: item.id,
+          at: now,
+        });
+        items += 1;
+      }
+      // Nobody to pay yet: record nothing, so a later run (after rewards are counted) can still pay this period.
+      if (items === 0) throw new NothingToPay();
+      this.log.info({ program: program.slug, provider, period, items }, 'payout batch recorded');
+      return batch;
+    }
+  }
+
+  /** Sends a recorded batch to PayPal. Safe to repeat: PayPal answers a repeat with the same batch. */
+  async submitBatch(batchId: number): Promise<boolean> {
+    if (!this.paypal) throw new AppError('unavailable', 'PayPal is not configured on this server.');
+    const batch = await findBatch(this.db, batchId);
+    if (!batch || batch.provider !== 'paypal' || batch.status !== 'created') return false;
+    const program = await this.programs.getProgramInternal(batch.programId);
+    const items = await listItems(this.db, batch.id);
+    const now = this.clock();
+    try {
+      const created = await this.paypal.createBatch({
+        senderBatchId: batch.senderBatchId,
+        emailSubject: `Your ${program.name} rewards`,
+        emailMessage: `Thank you for taking part in ${program.name}. Here are your rewards for ${batch.period}.`,
+        items: items.map((item) => ({
+          senderItemId: item.senderItemId,
+          receiverEmail: item.receiver,
+          amountCents: item.amountCents,
+          currency: item.currency,
+          note: `${program.name} rewards, ${batch.period}`,
+        })),
+      });
+      await updateBatch(this.db, batch.id, {
+        status: 'submitted',
+        providerBatchId: created.payoutBatchId,
+        attemptsDelta: 1,
+        at: now,
+      });
+      return true;
+    } catch (error) {
+      if (isDuplicateBatchError(error) && error.existingPayoutBatchId) {
+        // PayPal has this batch already (our earlier send went through): follow that one.
+        await updateBatch(this.db, batch.id, {
+          status: 'submitted',
+          providerBatchId: error.existingPayoutBatchId,
+          attemptsDelta: 1,
+          at: now,
+        });
+        return true;
+      }
+      const retryable = error instanceof PaypalError && error.retryable;
+      const message = error instanceof Error ? error.message : String(error);
+      if (retryable) {
+        // Left 'created': the next run sends it again, with the same ids.
+        await updateBatch(this.db, batch.id, { status: 'created', attemptsDelta: 1, lastError: message, at: now });
+        this.log.warn({ batch: batch.id, err: message }, 'PayPal batch not sent yet; will retry');
+        return false;
+      }
+      if (isDuplicateBatchError(error)) {
+        // It exists at PayPal but we cannot tell which: an operator must look it up; nothing is reversed.
+        await updateBatch(this.db, batch.id, {
+          status: 'failed',
+          attemptsDelta: 1,
+          lastError: `PayPal has a batch with sender_batch_id ${batch.senderBatchId} but did not say which; find it in PayPal and settle the items by hand. (${message})`,
+          at: now,
+        });
+        throw error;
+      }
+      // PayPal refused the batch: nothing was paid, so every item's points go back.
+      await this.db.transaction(async (tx) => {
+        await updateBatch(tx, batch.id, { status: 'failed', attemptsDelta: 1, lastError: message, at: now });
+        for (const item of items) await this.settleItem(tx, batch, item, 'failed', null, message);
+      });
+      this.log.error(
+        { batch: batch.id, err: message },
+        'PayPal refused a payout batch; points returned to participants',
+      );
+      return false;
+    }
+  }
+
+  /** Reads a sent batch back from PayPal and settles its items. */
+  async pollBatch(batchId: number): Promise<PayoutBatchRow> {
+    if (!this.paypal) throw new AppError('unavailable', 'PayPal is not configured on this server.');
+    const batch = await findBatch(this.db, batchId);
+    if (!batch?.providerBatchId)
+      throw new AppError('invalid_transition', `Batch ${batchId} has not been accepted by PayPal yet.`);
+    const state = await this.paypal.getBatch(batch.providerBatchId);
+    const now = this.clock();
+    await this.db.transaction(async (tx) => {
+      const locked = (await findBatchForUpdate(tx, batchId))!;
+      const items = await listItems(tx, batchId);
+      let open = 0;
+      for (const item of items) {
+        const remote = state.items.find((i) => i.senderItemId === item.senderItemId);
+        if (!remote) {
+          open += 1;
+          continue;
+        }
+        const status = PAYPAL_TO_ITEM[remote.status];
+        const detail = remote.errorName ? `${remote.errorName}: ${remote.errorMessage ?? ''}`.trim() : null;
+        await this.settleItem(tx, locked, item, status, remote.payoutItemId, detail);
+        if (!PAID_STATUSES.includes(status) && !(REVERSED_STATUSES as readonly string[]).includes(status)) open += 1;
+      }
+      const status =
+        state.batchStatus === 'DENIED' || state.batchStatus === 'CANCELED'
+          ? 'failed'
+          : open === 0
+            ? 'completed'
+            : 'processing';
+      await updateBatch(tx, batchId, { status, at: now });
+    });
+    return (await findBatch(this.db, batchId))!;
+  }
+
+  /** Updates an item; an item whose money did not arrive gets its points back (once). */
+  private async settleItem(
+    tx: Parameters<Parameters<Database['transaction']>[0]>[0],
+    batch: PayoutBatchRow,
+    item: PayoutItemRow,
+    status: string,
+    providerItemId: string | null,
+    detail: string | null,
+  ): Promise<void> {
+    if (item.status === status && item.providerItemId === (providerItemId ?? item.providerItemId)) return;
+    await updateItem(tx, item.id, { status, providerItemId, statusDetail: detail, at: this.clock() });
+    if ((REVERSED_STATUSES as readonly string[]).includes(status)) {
+      await insertEntry(tx, {
+        programId: batch.programId,
+        enrollmentId: item.enrollmentId,
+        kind: 'payout_reversal',
+        points: item.points,
+        explanation: {
+          rule: 'Payout returned',
+          summary: `${(item.amountCents / 100).toFixed(2)} ${item.currency} could not be paid (${status}${detail ? `: ${detail}` : ''}); the points are back in your balance.`,
+          batch: batch.senderBatchId,
+        },
+        reason: null,
+        createdBy: null,
+        payoutItemId: item.id,
+        at: this.clock(),
+      });
+    }
+  }
+
+  async listBatches(actor: Actor, programSlug: string): Promise<PayoutBatchRow[]> {
+    const program = await this.programs.getProgram(actor, programSlug);
+    return listBatches(this.db, { programId: program.id });
+  }
+
+  async getBatch(actor: Actor, batchId: number): Promise<PayoutBatchRow & { items: PayoutItemRow[] }> {
+    requireStaff(actor);
+    const batch = await findBatch(this.db, batchId);
+    if (batch) await this.programs.getProgram(actor, batch.programId);
+    if (!batch) throw new AppError('not_found', `No payout batch has id ${batchId}.`);
+    return { ...batch, items: await listItems(this.db, batchId) };
+  }
+
+  /** A gift-card batch as CSV, for ordering the cards (one row per participant). */
+  async exportGiftCards(actor: Actor, batchId: number): Promise<string> {
+    const batch = await this.getBatch(actor, batchId);
+    if (batch.provider !== 'gift_card')
+      throw new AppError('invalid_input', `Batch ${batchId} is a ${batch.provider} batch, not gift cards.`);
+    const program = await this.programs.getProgramInternal(batch.programId);
+    const brand = program.payoutOptions.giftCard?.brand ?? 'Gift card';
+    const lines = ['item_id,reference,recipient_email,amount,currency,brand,status'];
+    for (const item of batch.items) {
+      lines.push(
+        [
+          item.id,
+          item.senderItemId,
+          csv(item.receiver),
+          (item.amountCents / 100).toFixed(2),
+          item.currency,
+          csv(brand),
+          item.status,
+        ].join(','),
+      );
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  /** The cards were ordered and sent; those that could not be give their points back. */
+  async fulfilGiftCards(actor: Actor, batchId: number, input: z.input<typeof ZFulfilSchema>) {
+    const value = parseInput(ZFulfilSchema, input);
+    const batch = await this.getBatch(actor, batchId);
+    if (batch.provider !== 'gift_card' || batch.status !== 'exported') {
+      throw new AppError(
+        'invalid_transition',
+        `Batch ${batchId} is a ${batch.status} ${batch.provider} batch; only exported gift cards are fulfilled.`,
+      );
+    }
+    for (const id of value.failedItems) {
+      if (!batch.items.some((i) => i.id === id))
+        throw new AppError('invalid_input', `Item ${id} is not in batch ${batchId}.`);
+    }
+    await this.db.transaction(async (tx) => {
+      for (const item of batch.items) {
+        const failed = value.failedItems.includes(item.id);
+        await this.settleItem(
+          tx,
+          batch,
+          item,
+          failed ? 'failed' : 'fulfilled',
+          null,
+          failed ? (value.note ?? 'card not delivered') : null,
+        );
+      }
+      await updateBatch(tx, batchId, { status: 'completed', at: this.clock() });
+    });
+    return this.getBatch(actor, batchId);
+  }
+
+  /**
+   * Every payout item against the ledger: each has exactly one debit of its points; each that
+   * failed has exactly one reversal; nothing else is debited; and paid + in flight = debits − reversals.
+   */
+  async reconcile(actor: Actor, programSlug: string): Promise<Reconciliation> {
+    const program = await this.programs.getProgram(actor, programSlug);
+    const rows = await listItemLedger(this.db, program.id);
+    const problems: string[] = [];
+    let paid = 0;
+    let inFlight = 0;
+    let reversedPoints = 0;
+    let debits = 0;
+    let reversals = 0;
+    for (const row of rows) {
+      debits += row.debited ?? 0;
+      reversals += row.reversed ?? 0;
+      if (row.debited !== row.points)
+        problems.push(`item ${row.itemId}: debited ${row.debited ?? 0} points for an item of ${row.points}`);
+      const shouldReverse = (REVERSED_STATUSES as readonly string[]).includes(row.status);
+      if (shouldReverse) {
+        reversedPoints += row.points;
+        if (row.reversed !== row.points)
+          problems.push(
+            `item ${row.itemId} (${row.status}): ${row.reversed ?? 0} points credited back, not ${row.points}`,
+          );
+      } else {
+        if (row.reversed !== null)
+          problems.push(`item ${row.itemId} (${row.status}) was credited back but is not a failed payout`);
+        if (PAID_STATUSES.includes(row.status)) paid += row.points;
+        else inFlight += row.points;
+      }
+    }
+    const orphans = await countOrphanPayoutEntries(this.db, program.id);
+    if (orphans > 0) problems.push(`${orphans} ledger payout entries match no payout item of this program`);
+    if (paid + inFlight !== debits - reversals) {
+      problems.push(`paid (${paid}) + in flight (${inFlight}) ≠ ledger debits (${debits}) − reversals (${reversals})`);
+    }
+    return {
+      program: program.slug,
+      ok: problems.length === 0,
+      problems,
+      totals: {
+        items: rows.length,
+        paidPoints: paid,
+        inFlightPoints: inFlight,
+        reversedPoints,
+        ledgerDebits: debits,
+        ledgerReversals: reversals,
+      },
+    };
+  }
+}
+
+class NothingToPay extends Error {}
+
+function previousMonth(program: Program, now: Date): string {
+  const today = createLocalClock(program.timeZone).localDateKey(now.getTime());
+  const year = Number(today.slice(0, 4));
+  const month = Number(today.slice(5, 7));
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+}
+
+function csv(value: string): string {
+  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}

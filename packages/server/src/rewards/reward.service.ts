@@ -1,0 +1,253 @@
+/**
+ * Rewards: evaluates each program's reward rules over the facts (installs, first data, charging
+ * sessions) and appends what was earned to the ledger; administrators' adjustments; balances.
+ * Evaluation is idempotent: the ledger's unique keys make a run that repeats, or two at once,
+ * pay once. Nothing earned is taken back when facts change later; corrections are adjustments.
+ */
+import { z } from 'zod';
+import { requireStaff, type Actor } from '../actor.js';
+import type { Database } from '../db/database.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { compileProgram, programSettings, type Program, type ProgramService } from '../programs/index.js';
+import { parseInput } from '../validation.js';
+import type { EnrollmentService } from '../enrollment/index.js';
+import { evaluateRewards, type SessionFact, type SlotFacts } from './evaluate.js';
+import {
+  findRecordedStart,
+  insertEntry,
+  insertReward,
+  listBalances,
+  listDeviceMilestones,
+  listEntries,
+  listProgramSlotRows,
+  listSessionFacts,
+  lockEnrollment,
+  sumBalance,
+  type BalanceRow,
+  type LedgerEntryRow,
+  type SlotRow,
+} from './ledger.repository.js';
+
+export const ZAdjustmentSchema = z.strictObject({
+  points: z
+    .number()
+    .int('points are whole numbers')
+    .refine((n) => n !== 0, 'an adjustment of 0 points changes nothing')
+    .refine((n) => Math.abs(n) <= 100_000_000, 'at most 100,000,000 points at once'),
+  reason: z.string().trim().min(3, 'say why: the participant sees the reason').max(500),
+});
+
+export interface ProgramEvaluation {
+  readonly program: string;
+  readonly slots: number;
+  readonly entitlements: number;
+  /** New ledger entries: entitlements already in the ledger are not added again. */
+  readonly added: number;
+  readonly points: number;
+}
+
+export interface Balance extends BalanceRow {
+  /** The balance in the program's currency, rounded down to the cent. */
+  readonly balanceMoney: string;
+}
+
+export function moneyOf(points: number, program: Pick<Program, 'pointsPerUnit' | 'currency'>): string {
+  const cents = Math.floor((points * 100) / program.pointsPerUnit);
+  return `${(cents / 100).toFixed(2)} ${program.currency}`;
+}
+
+export class RewardService {
+  constructor(
+    private readonly db: Database,
+    private readonly programs: ProgramService,
+    private readonly enrollment: EnrollmentService,
+    private readonly log: Logger,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Evaluates every program's rules as of now (the scheduled job). */
+  async evaluateAll(asOf: Date = this.clock()): Promise<ProgramEvaluation[]> {
+    const out: ProgramEvaluation[] = [];
+    for (const program of await this.programs.listPublicPrograms()) {
+      if (program.rewardRules.length === 0) continue;
+      out.push(await this.evaluateProgramInternal(await this.programs.getProgramInternal(program.id), asOf));
+    }
+    return out;
+  }
+
+  async evaluateProgram(actor: Actor, programSlug: string, asOf: Date = this.clock()): Promise<ProgramEvaluation> {
+    const program = await this.programs.getProgram(actor, programSlug);
+    return this.evaluateProgramInternal(program, asOf);
+  }
+
+  private async evaluateProgramInternal(program: Program, asOf: Date): Promise<ProgramEvaluation> {
+    const rows = await listProgramSlotRows(this.db, program.id);
+    const slots = groupSlots(rows);
+    const rules = compileProgram(programSettings(program));
+    const startRule = program.rewardRules.find((r) => r.type === 'start_bonus');
+    let entitlements = 0;
+    let added = 0;
+    let points = 0;
+    for (const slot of slots) {
+      const vehicleIds = [...new Set(slot.map((r) => r.vehicleId))];
+      const milestones = await listDeviceMilestones(this.db, vehicleIds);
+      const firstJoined = slot[0]!.joinedAt;
+      const sessions = await listSessionFacts(this.db, vehicleIds, firstJoined);
+      const last = slot.at(-1)!;
+      const endedAt = last.status === 'left' ? (last.endedAt ?? last.enrollmentLeftAt) : last.enrollmentLeftAt;
+      const earliest = (values: (Date | null)[]) =>
+        values.filter((v): v is Date => v !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
+      const installedAt = earliest(milestones.map((m) => m.installedAt));
+      // Activation is the first data; a device records before its first upload arrives, so a
+      // session it recorded after installation counts from its own start, not from when it was received.
+      const activatedEvent = earliest(milestones.map((m) => m.activatedAt));
+      const firstRecorded =
+        installedAt && activatedEvent ? (sessions.find((s) => s.pluggedAt >= installedAt)?.pluggedAt ?? null) : null;
+      const activatedAt = earliest([activatedEvent, firstRecorded]);
+      const facts: SlotFacts = {
+        enrollmentId: last.enrollmentId,
+        slotId: last.slotId,
+        vehicles: slot.map((r, i) => ({
+          vehicleId: r.vehicleId,
+          from: r.joinedAt,
+          to: i < slot.length - 1 ? (r.endedAt ?? slot[i + 1]!.joinedAt) : r.status === 'left' ? r.endedAt : null,
+        })),
+        installedAt,
+        activatedAt,
+        endedAt,
+        sessions: sessions.map((s): SessionFact => ({
+          vehicleId: s.vehicleId,
+          pluggedAt: s.pluggedAt,
+          unpluggedAt: s.unpluggedAt,
+          wallWh: s.wallWh,
+          inTerritory: s.inTerritory,
+          hourly: s.hourly,
+        })),
+      };
+      const startedAt = startRule
+        ? await findRecordedStart(this.db, last.enrollmentId, last.slotId, startRule.key)
+        : null;
+      const earned = evaluateRewards({
+        rules: program.rewardRules,
+        timeZone: program.timeZone,
+        periodAt: (ms) => rules.periodAt(ms),
+        asOf,
+        slot: facts,
+        startedAt,
+      });
+      entitlements += earned.length;
+      for (const e of earned) {
+        const inserted = await insertReward(this.db, {
+          programId: program.id,
+          enrollmentId: last.enrollmentId,
+          vehicleId: e.vehicleId,
+          slotId: e.slotId,
+          ruleKey: e.ruleKey,
+          period: e.period,
+          points: e.points,
+          explanation: { ...e.explanation, earnedAt: e.earnedAt.toISOString() },
+          at: this.clock(),
+        });
+        if (inserted) {
+          added += 1;
+          points += e.points;
+        }
+      }
+    }
+    if (added > 0) this.log.info({ program: program.slug, added, points }, 'rewards added to the ledger');
+    return { program: program.slug, slots: slots.length, entitlements, added, points };
+  }
+
+  /** An administrator's correction, with a reason the participant sees. The balance cannot go below zero. */
+  async adjust(actor: Actor, enrollmentId: number, input: z.input<typeof ZAdjustmentSchema>): Promise<LedgerEntryRow> {
+    requireStaff(actor);
+    const value = parseInput(ZAdjustmentSchema, input);
+    const { program } = await this.enrollment.loadFor(actor, enrollmentId);
+    if (actor.accountId === undefined) {
+      throw new AppError(
+        'forbidden',
+        'Adjustments are made by a signed-in administrator or operator account, so the ledger says who.',
+      );
+    }
+    const createdBy = actor.accountId;
+    return this.db.transaction(async (tx) => {
+      await lockEnrollment(tx, enrollmentId);
+      const balance = await sumBalance(tx, enrollmentId);
+      if (balance + value.points < 0) {
+        throw new AppError(
+          'invalid_input',
+          `The balance is ${balance} points; an adjustment of ${value.points} would take it below zero.`,
+          { details: [{ field: 'points', message: `at least ${-balance}` }] },
+        );
+      }
+      return (await insertEntry(tx, {
+        programId: program.id,
+        enrollmentId,
+        kind: 'adjustment',
+        points: value.points,
+        explanation: { rule: 'Adjustment', summary: value.reason },
+        reason: value.reason,
+        createdBy,
+        payoutItemId: null,
+        at: this.clock(),
+      }))!;
+    });
+  }
+
+  /** A participant's ledger (newest first) and balance: the driver's own, or staff's of their utility. */
+  async getLedger(actor: Actor, enrollmentId: number, page: { beforeId?: number; limit?: number } = {}) {
+    const { program } = await this.enrollment.loadFor(actor, enrollmentId);
+    const entries = await listEntries(this.db, {
+      enrollmentId,
+      ...(page.beforeId ? { beforeId: page.beforeId } : {}),
+      limit: Math.min(page.limit ?? 100, 500),
+    });
+    const balance = await sumBalance(this.db, enrollmentId);
+    return {
+      enrollmentId,
+      program: program.slug,
+      display: program.rewardDisplay,
+      pointsPerUnit: program.pointsPerUnit,
+      currency: program.currency,
+      balance,
+      balanceMoney: moneyOf(balance, program),
+      entries,
+    };
+  }
+
+  /** Balances of every participant of a program, and the program's totals. */
+  async getProgramBalances(actor: Actor, programSlug: string) {
+    const program = await this.programs.getProgram(actor, programSlug);
+    const rows = await listBalances(this.db, program.id);
+    const balances: Balance[] = rows.map((r) => ({ ...r, balanceMoney: moneyOf(r.balance, program) }));
+    const sum = (f: (b: Balance) => number) => balances.reduce((a, b) => a + f(b), 0);
+    return {
+      program: program.slug,
+      currency: program.currency,
+      pointsPerUnit: program.pointsPerUnit,
+      totals: {
+        earned: sum((b) => b.earned),
+        adjusted: sum((b) => b.adjusted),
+        paidOut: sum((b) => b.paidOut),
+        balance: sum((b) => b.balance),
+        balanceMoney: moneyOf(
+          sum((b) => b.balance),
+          program,
+        ),
+      },
+      balances,
+    };
+  }
+}
+
+/** Slot rows grouped by slot, each group ordered by when its vehicle joined. */
+function groupSlots(rows: readonly SlotRow[]): SlotRow[][] {
+  const bySlot = new Map<number, SlotRow[]>();
+  for (const row of rows) {
+    const group = bySlot.get(row.slotId) ?? [];
+    group.push(row);
+    bySlot.set(row.slotId, group);
+  }
+  return [...bySlot.values()].map((g) => g.sort((a, b) => a.joinedAt.getTime() - b.joinedAt.getTime()));
+}

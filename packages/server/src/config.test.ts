@@ -27,6 +27,15 @@ describe('loadConfig', () => {
       mqttTrustBrokerAuth: false,
       logLevel: 'info',
       adminToken: undefined,
+      publicUrl: 'http://localhost:8080',
+      sessionTtlDays: 30,
+      smtpUrl: undefined,
+      mailFrom: 'SmartCharge <no-reply@localhost>',
+      mailDir: undefined,
+      paypalApiUrl: 'https://api-m.sandbox.paypal.com',
+      paypalClientId: undefined,
+      paypalClientSecret: undefined,
+      jobs: true,
       ingestMaxFutureS: 600,
       ingestMaxAgeDays: 400,
       ingestRateLimitPerMin: 120,
@@ -57,6 +66,15 @@ describe('loadConfig', () => {
       MQTT_TRUST_BROKER_AUTH: 'true',
       LOG_LEVEL: 'debug',
       SMARTCHARGE_ADMIN_TOKEN: TOKEN,
+      PUBLIC_URL: 'https://ev.example.com',
+      SESSION_TTL_DAYS: '7',
+      SMTP_URL: 'smtps://mailer:pw@mail.example.com:465',
+      MAIL_FROM: 'Rewards <rewards@example.com>',
+      MAIL_DIR: '/var/mail/smartcharge',
+      PAYPAL_API_URL: 'https://api-m.paypal.com',
+      PAYPAL_CLIENT_ID: 'client',
+      PAYPAL_CLIENT_SECRET: 'secret',
+      JOBS: 'false',
       INGEST_MAX_FUTURE_S: '30',
       INGEST_MAX_AGE_DAYS: '7',
       INGEST_RATE_LIMIT_PER_MIN: '10',
@@ -84,6 +102,15 @@ describe('loadConfig', () => {
       mqttTrustBrokerAuth: true,
       logLevel: 'debug',
       adminToken: TOKEN,
+      publicUrl: 'https://ev.example.com',
+      sessionTtlDays: 7,
+      smtpUrl: 'smtps://mailer:pw@mail.example.com:465',
+      mailFrom: 'Rewards <rewards@example.com>',
+      mailDir: '/var/mail/smartcharge',
+      paypalApiUrl: 'https://api-m.paypal.com',
+      paypalClientId: 'client',
+      paypalClientSecret: 'secret',
+      jobs: false,
       ingestMaxFutureS: 30,
       ingestMaxAgeDays: 7,
       ingestRateLimitPerMin: 10,
@@ -101,6 +128,10 @@ describe('loadConfig', () => {
       deriveHealthWindowDays: 28,
       deriveHealthMinEstimates: 5,
     });
+  });
+
+  it('refuses a PayPal client id without its secret, naming both', () => {
+    expect(() => loadConfig({ PAYPAL_CLIENT_ID: 'client' })).toThrow(/PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET/);
   });
 
   it('trims values and reads log levels and booleans in any case', () => {

@@ -58,11 +58,11 @@ describe('on a free data folder, the command opens the embedded database itself'
     const first = await runCli(['migrate'], env);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('Applied 0001_init.sql');
-    expect(first.stdout).toContain('0002_derived.sql');
+    expect(first.stdout).toContain('0003_programs_rewards.sql');
     const again = await runCli(['migrate', '--json'], env);
     expect(JSON.parse(again.stdout)).toMatchObject({
       applied: [],
-      alreadyApplied: ['0001_init.sql', '0002_derived.sql'],
+      alreadyApplied: ['0001_init.sql', '0002_derived.sql', '0003_programs_rewards.sql'],
     });
   });
 

@@ -191,6 +191,7 @@ export class DeviceService {
       });
       await insertDeviceEvent(tx, current.id, {
         kind: 'credential_rotated',
+        at: now,
         note: keepPrevious ? `previous secret valid for ${graceSeconds} s` : 'previous secret no longer valid',
       });
       return updated;
@@ -212,7 +213,11 @@ export class DeviceService {
         );
       }
       const updated = await markRevoked(tx, current.id);
-      await insertDeviceEvent(tx, current.id, { kind: 'credential_revoked', ...(note ? { note } : {}) });
+      await insertDeviceEvent(tx, current.id, {
+        kind: 'credential_revoked',
+        at: this.clock(),
+        ...(note ? { note } : {}),
+      });
       return updated;
     });
     this.authCache.forget(serial);

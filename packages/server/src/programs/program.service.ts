@@ -207,7 +207,7 @@ export class ProgramService {
     if (changes.utility !== undefined) requireUtility(actor, changes.utility);
     const values = { ...current } as Record<string, unknown>;
     // Only what the caller sent: the schema's defaults must not reset what they left out.
-    const sent = new Set(Object.keys((input ?? {})));
+    const sent = new Set(Object.keys(input ?? {}));
     for (const [key, value] of Object.entries(changes)) if (sent.has(key) && value !== undefined) values[key] = value;
     const { id: _id, createdAt: _c, updatedAt: _u, ...rest } = values as unknown as Program;
     return (await updateProgram(this.db, current.id, rest))!;

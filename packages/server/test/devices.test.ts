@@ -7,11 +7,11 @@ import { createHash } from 'node:crypto';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLI_OPERATOR, type Actor } from '../src/actor.js';
 import { DeviceService, type DeviceStatus } from '../src/devices/index.js';
-import { AppError, type ErrorCode } from '../src/errors.js';
 import type { Metrics } from '../src/metrics.js';
 import type { Services } from '../src/services.js';
 import { VehicleService, type TCreateVehicle } from '../src/vehicles/index.js';
 import { provisionTestDevice, testServices, uniqueSerial } from './support/builders.js';
+import { expectAppError } from './support/app-errors.js';
 import { describeEachDatabase } from './support/databases.js';
 
 const T0 = Date.parse('2026-11-21T12:00:00Z');
@@ -24,24 +24,6 @@ let vinCounter = 0;
 function uniqueVin(): string {
   vinCounter += 1;
   return `5YJ3E1EA${String(vinCounter).padStart(9, '0')}`;
-}
-
-/** The AppError a call fails with; fails the test when the call succeeds or throws something else. */
-async function caught(call: Promise<unknown>): Promise<AppError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail with an AppError, but it succeeded');
-}
-
-async function expectAppError(call: Promise<unknown>, code: ErrorCode, ...mentions: string[]): Promise<AppError> {
-  const error = await caught(call);
-  expect(error.code, error.message).toBe(code);
-  for (const mention of mentions) expect(error.message).toContain(mention);
-  return error;
 }
 
 function sha256(text: string): Buffer {

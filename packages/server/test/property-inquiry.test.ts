@@ -6,36 +6,18 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLI_OPERATOR, PUBLIC, type Actor } from '../src/actor.js';
 import type { Queryable } from '../src/db/database.js';
-import { AppError, type ErrorCode } from '../src/errors.js';
 import { ProgramService, type Program } from '../src/programs/index.js';
 import {
   PROPERTY_INQUIRY_STATUSES,
   PropertyInquiryService,
   type TSubmitPropertyInquiry,
 } from '../src/property/index.js';
+import { expectAppError } from './support/app-errors.js';
 import { describeEachDatabase } from './support/databases.js';
 
 const T0 = Date.parse('2026-03-02T15:00:00Z');
 const DRIVER: Actor = { kind: 'driver', accountId: 1 };
 const DEVICE: Actor = { kind: 'device', deviceId: 1, serial: 'C2-1' };
-
-/** The AppError a call fails with; fails the test when the call succeeds or throws something else. */
-async function caught(call: Promise<unknown>): Promise<AppError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail with an AppError, but it succeeded');
-}
-
-async function expectAppError(call: Promise<unknown>, code: ErrorCode, ...mentions: string[]): Promise<AppError> {
-  const error = await caught(call);
-  expect(error.code, error.message).toBe(code);
-  for (const mention of mentions) expect(error.message).toContain(mention);
-  return error;
-}
 
 let counter = 0;
 

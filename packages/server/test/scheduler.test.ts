@@ -9,10 +9,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/database.js';
 import { openPostgres } from '../src/db/postgres.js';
-import { AppError } from '../src/errors.js';
 import { claimJob, findJob, type JobRow } from '../src/jobs/job.repository.js';
 import { Scheduler, type JobDefinition, type SchedulerOptions } from '../src/jobs/index.js';
 import { createLogger, type Logger } from '../src/logger.js';
+import { caught } from './support/app-errors.js';
 import { describeEachDatabase } from './support/databases.js';
 
 const T0 = Date.parse('2026-03-07T12:00:00.000Z');
@@ -97,16 +97,6 @@ async function getJobRow(db: Database, name: string): Promise<JobRow> {
   const row = await findJob(db, name);
   if (!row) throw new Error(`no job row named ${name}`);
   return row;
-}
-
-async function caught(call: Promise<unknown>): Promise<AppError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail with an AppError, but it succeeded');
 }
 
 describeEachDatabase('scheduler', (setup) => {

@@ -3,7 +3,6 @@
  * The CLI uses it when a server already holds the embedded database. Handlers parse input,
  * call one service function and shape the answer.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../actor.js';
@@ -19,14 +18,11 @@ import type { Services } from '../services.js';
 import { PRESET_IDS, ZCreateProgramSchema } from '../programs/index.js';
 import { ZCreateVehicleSchema } from '../vehicles/index.js';
 import { parseInput } from '../validation.js';
+import { operatorTokenMatcher } from './session-auth.js';
 
 const OPERATOR_VIA_TOKEN: Actor = { kind: 'operator', via: 'token' };
 /** Most records one telemetry request returns. */
 export const TELEMETRY_PAGE_LIMIT = 200_000;
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
 
 const ZSerialParams = z.object({ serial: z.string().min(1) });
 const ZPage = z.object({
@@ -55,11 +51,11 @@ const ZTelemetryQuery = z.object({
 });
 
 export function adminRoutes(services: Services, options: { token: string; migrations: MigrationReport }) {
-  const expected = digest(options.token);
+  const isOperatorToken = operatorTokenMatcher(options.token);
   const authorize = async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
-    if (!match?.[1] || !timingSafeEqual(digest(match[1].trim()), expected)) {
+    if (!match?.[1] || !isOperatorToken(match[1].trim())) {
       throw new AppError(
         'unauthenticated',
         'The operator API needs "Authorization: Bearer <token>" with the operator token.',

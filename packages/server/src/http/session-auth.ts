@@ -16,17 +16,23 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
+/** A constant-time check of a presented token against the operator token (hashes make lengths equal). */
+export function operatorTokenMatcher(operatorToken: string): (presented: string) => boolean {
+  const expected = digest(operatorToken);
+  return (presented) => timingSafeEqual(digest(presented), expected);
+}
+
 export type ActorResolver = (request: FastifyRequest) => Promise<Actor>;
 
 export function createActorResolver(accounts: AccountService, operatorToken: string): ActorResolver {
-  const expected = digest(operatorToken);
+  const isOperatorToken = operatorTokenMatcher(operatorToken);
   return async (request) => {
     const header = request.headers.authorization;
     const bearer = header ? /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim() : undefined;
     if (header && !bearer) throw new AppError('unauthenticated', 'Send "Authorization: Bearer <token>".');
     const token = bearer ?? request.cookies[SESSION_COOKIE];
     if (!token) return PUBLIC;
-    if (bearer && timingSafeEqual(digest(bearer), expected)) return { kind: 'operator', via: 'token' };
+    if (bearer && isOperatorToken(bearer)) return { kind: 'operator', via: 'token' };
     const found = await accounts.authenticate(token);
     if (!found) throw new AppError('unauthenticated', 'Your session has ended or is not valid: sign in again.');
     return found.actor;

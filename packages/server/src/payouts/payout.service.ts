@@ -91,9 +91,8 @@ export class PayoutService {
   async runPaypal(): Promise<{ created: number; submitted: number; polled: number; problems: string[] }> {
     const out = { created: 0, submitted: 0, polled: 0, problems: [] as string[] };
     if (!this.paypal) return out;
-    for (const summary of await this.programs.listPublicPrograms()) {
-      if (!summary.payoutOptions.paypal) continue;
-      const program = await this.programs.getProgramInternal(summary.id);
+    for (const program of await this.programs.listProgramsInternal()) {
+      if (!program.payoutOptions.paypal) continue;
       const batch = await this.createBatch(program, 'paypal', previousMonth(program, this.clock()));
       if (batch) out.created += 1;
     }
@@ -118,10 +117,9 @@ export class PayoutService {
   /** Gift cards due today: each year's end (for the year before), or the program's end. */
   async runGiftCards(): Promise<{ created: number }> {
     let created = 0;
-    for (const summary of await this.programs.listPublicPrograms()) {
-      const option = summary.payoutOptions.giftCard;
+    for (const program of await this.programs.listProgramsInternal()) {
+      const option = program.payoutOptions.giftCard;
       if (!option) continue;
-      const program = await this.programs.getProgramInternal(summary.id);
       const today = createLocalClock(program.timeZone).localDateKey(this.clock().getTime());
       let period: string | undefined;
       if (option.when === 'year_end') period = String(Number(today.slice(0, 4)) - 1);

@@ -231,6 +231,11 @@ export class ProgramService {
     return program;
   }
 
+  /** Every program, whole: for scheduled work acting for the platform itself. */
+  async listProgramsInternal(): Promise<Program[]> {
+    return listPrograms(this.db);
+  }
+
   /** What anyone may know of a program: its terms, to decide to apply, or to ask about it. */
   async getPublicProgram(idOrSlug: string | number): Promise<PublicProgram> {
     return toPublicProgram(await this.getProgramInternal(idOrSlug));

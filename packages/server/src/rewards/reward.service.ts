@@ -69,9 +69,9 @@ export class RewardService {
   /** Evaluates every program's rules as of now (the scheduled job). */
   async evaluateAll(asOf: Date = this.clock()): Promise<ProgramEvaluation[]> {
     const out: ProgramEvaluation[] = [];
-    for (const program of await this.programs.listPublicPrograms()) {
+    for (const program of await this.programs.listProgramsInternal()) {
       if (program.rewardRules.length === 0) continue;
-      out.push(await this.evaluateProgramInternal(await this.programs.getProgramInternal(program.id), asOf));
+      out.push(await this.evaluateProgramInternal(program, asOf));
     }
     return out;
   }

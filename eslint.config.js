@@ -24,6 +24,17 @@ export default tseslint.config(
     },
   },
   {
+    // The web app runs in the browser; its event handlers may be async (Preact ignores what they return).
+    files: ['packages/web/**/*.{ts,tsx}'],
+    languageOptions: {
+      globals: { ...globals.browser },
+      parserOptions: { projectService: false, project: ['./packages/web/tsconfig.json'] },
+    },
+    rules: {
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -7,3 +7,4 @@ export { HttpUplinkTransport, type HttpTransportOptions } from './http-transport
 export { MqttUplinkTransport, type MqttTransportOptions } from './mqtt-transport.js';
 export { TransportError, type UplinkTransport } from './transport.js';
 export * from './simulator/index.js';
+export * from './agent/index.js';

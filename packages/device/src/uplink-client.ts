@@ -4,7 +4,8 @@
  * carried them. No answer, or a retryable refusal, means: keep them and send again later.
  * A permanent refusal drops only what the server says can never be accepted, and says so.
  *
- * The buffer here is in memory; the edge agent persists it (records survive power loss).
+ * The buffer here is in memory; the edge agent also journals every record on disk and restores
+ * the unacknowledged ones after a restart (records survive power loss).
  */
 import {
   PROTOCOL_VERSION,
@@ -74,6 +75,20 @@ export class UplinkClient {
     quantizeRecordInPlace(record);
     this.buffer.push(record);
     return record;
+  }
+
+  /**
+   * Puts back records numbered in an earlier run (the edge agent's journal, after a restart), in
+   * order and with their sequence numbers; records made afterwards are numbered after them.
+   */
+  restore(records: readonly TUplinkRecord[]): void {
+    for (const record of records) {
+      if (record.seq < this.nextSeq) {
+        throw new RangeError(`restored record seq ${record.seq} is not after the last one (${this.nextSeq - 1})`);
+      }
+      this.buffer.push(record);
+      this.nextSeq = record.seq + 1;
+    }
   }
 
   /** Drops the first `count` pending records (acknowledged, or refused for good). */

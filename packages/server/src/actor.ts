@@ -2,7 +2,8 @@
  * Who is asking. Every service entry point takes an actor and checks it before reading.
  * Operators (platform staff) come through the CLI on the machine, the operator token or a signed-in
  * operator account; drivers and program administrators sign in (accounts context); devices
- * present their credential; the public (no sign-in) may only apply, sign up and send inquiries.
+ * present their credential; a share link's holder (viewer) reads one vehicle's stats; the public
+ * (no sign-in) may only apply, sign up and send inquiries.
  */
 import { AppError } from './errors.js';
 
@@ -11,6 +12,8 @@ export type Actor =
   | { readonly kind: 'program_admin'; readonly accountId: number; readonly utility: string }
   | { readonly kind: 'driver'; readonly accountId: number }
   | { readonly kind: 'device'; readonly deviceId: number; readonly serial: string }
+  // Someone holding a driver's share link: reads that one vehicle's stats, nothing else.
+  | { readonly kind: 'viewer'; readonly shareId: number; readonly vehicleId: number }
   | { readonly kind: 'public' };
 
 export const CLI_OPERATOR: Actor = { kind: 'operator', via: 'cli' };

@@ -218,6 +218,33 @@ export const SETTINGS = {
       'Run scheduled work (rewards, payouts, reminders, clean-up) in this process. Several servers may all run it: each job runs on one at a time.',
     parse: boolean,
   },
+  demo: {
+    env: 'DEMO',
+    defaultValue: true,
+    defaultText: 'true (false when NODE_ENV=production)',
+    description:
+      'On an empty database, set up a demo: both seed programs, a driver and an administrator (credentials printed at start) and a simulated fleet with history that keeps driving live. `serve --no-demo` is the same as DEMO=false.',
+    parse: boolean,
+  },
+  demoVehicles: {
+    env: 'DEMO_VEHICLES',
+    defaultValue: 12,
+    description: 'How many simulated vehicles the demo fleet has.',
+    parse: integer(1, 200),
+  },
+  demoDays: {
+    env: 'DEMO_DAYS',
+    defaultValue: 60,
+    description: 'Days of history the demo fleet starts with (it fills in behind, with progress shown).',
+    parse: integer(1, 365),
+  },
+  mapTileUrl: {
+    env: 'MAP_TILE_URL',
+    defaultValue: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
+    description:
+      'Map tiles for the web app ({z}/{x}/{y} template). "off": no tiles, the map draws the territory and charging places on a plain background (also what it falls back to when tiles do not load).',
+    parse: nonEmpty,
+  },
   ingestMaxFutureS: {
     env: 'INGEST_MAX_FUTURE_S',
     defaultValue: 600,

@@ -17,6 +17,7 @@ import { startExternalConsumer } from './mqtt/external-consumer.js';
 import { hostname } from 'node:os';
 import { platformJobs, Scheduler } from './jobs/index.js';
 import { createServices, type Services } from './services.js';
+import { isEmptyForDemo, startDemo, type Demo } from './demo/demo.js';
 
 export const SERVER_VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -32,6 +33,8 @@ export interface RunningServer {
   readonly adminToken: string;
   readonly services: Services;
   readonly scheduler: Scheduler | undefined;
+  /** The demo, when this start created one (an empty database, demo on). */
+  readonly demo: Demo | undefined;
   readonly log: Logger;
   close(): Promise<void>;
 }
@@ -41,6 +44,8 @@ export interface StartOptions {
   readonly clock?: () => Date;
   /** MQTT_PORT was chosen by the user: a busy port is then an error, not a warning. */
   readonly mqttPortExplicit?: boolean;
+  /** Set up the demo when the database is empty (`serve` passes DEMO, unless NODE_ENV=production). */
+  readonly demo?: boolean;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -80,6 +85,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     };
 
     let scheduler: Scheduler | undefined;
+    let demo: Demo | undefined;
     const http = await buildHttpServer({
       services,
       metrics,
@@ -88,6 +94,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       adminToken,
       migrations,
       scheduler: () => scheduler,
+      demo: () => demo?.status(),
+      mapTileUrl: config.mapTileUrl,
       secureCookies: config.publicUrl.startsWith('https:'),
     });
     try {
@@ -157,6 +165,18 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
     await opened.lock?.publish({ http_url: url, admin_token: adminToken });
 
+    if (options.demo && (await isEmptyForDemo(services))) {
+      try {
+        demo = await startDemo(services, { config, serverUrl: url, log: log.child({ component: 'demo' }) });
+        const started = demo;
+        // Stopped first: the fleet's last uploads go in before intake closes.
+        cleanups.push(() => started.stop());
+      } catch (error) {
+        // The platform runs without its demo rather than not at all.
+        log.error({ err: error }, 'could not set up the demo; the server runs without it');
+      }
+    }
+
     return {
       url,
       port,
@@ -165,6 +185,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       adminToken,
       services,
       scheduler,
+      demo,
       log,
       close: closeAll,
     };

@@ -18,6 +18,8 @@ import { PaypalPayouts, PayoutService } from './payouts/index.js';
 import { ProgramService } from './programs/index.js';
 import { PropertyInquiryService } from './property/index.js';
 import { RewardService } from './rewards/index.js';
+import { GridService } from './grid/index.js';
+import { ShareService } from './sharing/index.js';
 import { VehicleService } from './vehicles/index.js';
 
 export interface Services {
@@ -38,6 +40,8 @@ export interface Services {
   readonly rewards: RewardService;
   readonly payouts: PayoutService;
   readonly property: PropertyInquiryService;
+  readonly shares: ShareService;
+  readonly grid: GridService;
 }
 
 export type ServiceSettings = Pick<
@@ -96,7 +100,12 @@ export async function createServices(
     deps.log.child({ component: 'ingest' }),
     () => clock().getTime(),
   );
-  const derive = new DeriveService(db, deriveParamsFrom(settings), deps.log.child({ component: 'derive' }));
+  const derive = new DeriveService(
+    db,
+    deriveParamsFrom(settings),
+    deps.log.child({ component: 'derive' }),
+    (actor, id) => vehicles.requireVehicleAccess(actor, id),
+  );
   if (settings.deriveLive) derive.attach(writer);
 
   const mailer =
@@ -146,8 +155,17 @@ export async function createServices(
           clientSecret: settings.paypalClientSecret,
         })
       : undefined);
-  const payouts = new PayoutService(db, programs, paypal, deps.log.child({ component: 'payouts' }), clock);
+  const payouts = new PayoutService(
+    db,
+    programs,
+    notifications,
+    paypal,
+    deps.log.child({ component: 'payouts' }),
+    clock,
+  );
   const property = new PropertyInquiryService(db, programs, clock);
+  const shares = new ShareService(db, vehicles, { publicUrl: settings.publicUrl }, clock);
+  const grid = new GridService(db, programs, derive);
   return {
     db,
     programs,
@@ -166,5 +184,7 @@ export async function createServices(
     rewards,
     payouts,
     property,
+    shares,
+    grid,
   };
 }

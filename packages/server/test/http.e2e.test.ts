@@ -338,7 +338,7 @@ describeEachServer(
     it('serves an HTML status page with the number of devices', async () => {
       const server = current();
       const devicesOnPage = async () => {
-        const response = await fetch(`${server.url}/`);
+        const response = await fetch(`${server.url}/status`);
         expect(response.status).toBe(200);
         expect(response.headers.get('content-type')).toMatch(/^text\/html/);
         const html = await response.text();

@@ -172,6 +172,71 @@ describeEachDatabase('ingest', (setup) => {
     ]);
   });
 
+  describe('dates activation at the first record, not at its arrival', () => {
+    // A clock of its own: the device's steps happen days before its buffered data arrives.
+    let nowMs = NOW;
+    let moving: Services;
+    beforeAll(async () => {
+      moving = await testServices(setup().db, {}, () => new Date(nowMs));
+    });
+    const sendVia = (credential: { serial: string; secret: string }, records: readonly TUplinkRecord[], boot = 1) =>
+      moving.ingest.ingest({
+        transport: 'http',
+        body: body(batchOf(credential.serial, boot, records)),
+        auth: { kind: 'credential', credential },
+      });
+    const activations = async (serial: string) =>
+      (await moving.devices.getDevice(CLI_OPERATOR, serial)).events
+        .filter((e) => e.kind === 'status' && e.status === 'active')
+        .map((e) => [e.at.toISOString(), e.note]);
+
+    it('is the earliest record of the first batch stored, though it arrived days later, and again after a removal', async () => {
+      nowMs = NOW - 10 * DAY;
+      const { credential } = await provisionTestDevice(moving);
+      await moving.devices.setStatus(CLI_OPERATOR, credential.serial, { status: 'installed' });
+      nowMs = NOW;
+      const recordedFrom = NOW - 3 * DAY;
+      const result = await sendVia(
+        credential,
+        telemetryStream({ startMs: recordedFrom, driveSeconds: 5, chargeSeconds: 0 }),
+      );
+      expect(result.ack.ok).toBe(true);
+      const device = await moving.devices.getDevice(CLI_OPERATOR, credential.serial);
+      expect(device.status).toBe('active');
+      expect(device.statusChangedAt.toISOString()).toBe(new Date(recordedFrom).toISOString());
+      // Heard from is still when it arrived.
+      expect(device.firstSeenAt?.toISOString()).toBe(new Date(NOW).toISOString());
+
+      nowMs = NOW + 3600_000;
+      await moving.devices.setStatus(CLI_OPERATOR, credential.serial, { status: 'removed' });
+      nowMs = NOW + 5 * 3600_000;
+      const back = NOW + 2 * 3600_000;
+      await sendVia(credential, telemetryStream({ startMs: back, driveSeconds: 5, chargeSeconds: 0 }), 2);
+      expect(await activations(credential.serial)).toEqual([
+        [new Date(recordedFrom).toISOString(), 'first data received'],
+        [new Date(back).toISOString(), 'data received again'],
+      ]);
+    });
+
+    it('is never before the device was installed, nor after now when its clock runs ahead', async () => {
+      nowMs = NOW - DAY;
+      const early = await provisionTestDevice(moving);
+      await moving.devices.setStatus(CLI_OPERATOR, early.credential.serial, { status: 'installed' });
+      nowMs = NOW;
+      // Stamped before the installation (a wrong clock, or data from the bench): activation is the installation.
+      await sendVia(early.credential, telemetryStream({ startMs: NOW - 2 * DAY, driveSeconds: 5, chargeSeconds: 0 }));
+      expect(await activations(early.credential.serial)).toEqual([
+        [new Date(NOW - DAY).toISOString(), 'first data received'],
+      ]);
+
+      const ahead = await provisionTestDevice(moving);
+      await sendVia(ahead.credential, telemetryStream({ startMs: NOW + 120_000, driveSeconds: 5, chargeSeconds: 0 }));
+      expect(await activations(ahead.credential.serial)).toEqual([
+        [new Date(NOW).toISOString(), 'first data received'],
+      ]);
+    });
+  });
+
   describe('refuses bad input with the reason, the record and the field', () => {
     const good = () => telemetryStream({ startMs: NOW - 3600_000, driveSeconds: 5, chargeSeconds: 0, seed: 11 });
 

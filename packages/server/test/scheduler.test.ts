@@ -446,6 +446,32 @@ describeEachDatabase('scheduler', (setup) => {
     expect((await caught(scheduler.history('no-such-job'))).code).toBe('not_found');
   });
 
+  it('runNow runs the one job asked for, leaves other due jobs alone, and skips one another process holds', async () => {
+    const time = testClock();
+    const asked = countingJob(uniqueJobName('asked'), { daily: { hour: 6 }, timeZone: TORONTO });
+    const other = countingJob(uniqueJobName('other'), { every: 3600 }, true);
+    const scheduler = newScheduler([asked.job, other.job], { clock: time.clock });
+
+    expect(await scheduler.runNow(asked.job.name)).toEqual({ name: asked.job.name, status: 'ok', summary: { run: 1 } });
+    expect(other.calls).toHaveLength(0);
+    // Back on its schedule afterwards: the next 06:00 in Toronto (daylight time from that morning).
+    expect((await getJobRow(setup().db, asked.job.name)).nextRunAt).toEqual(new Date('2026-03-08T10:00:00.000Z'));
+
+    // Another process is running it: this one does not run it too.
+    time.advance(MINUTE_MS);
+    await scheduler.trigger(asked.job.name);
+    const held = await claimJob(setup().db, {
+      name: asked.job.name,
+      lockedBy: 'another-process',
+      now: new Date(time.nowMs()),
+      lockedUntil: new Date(time.nowMs() + HOUR_MS),
+    });
+    expect(held).toBeDefined();
+    expect(await scheduler.runNow(asked.job.name)).toEqual({ name: asked.job.name, status: 'skipped' });
+    expect(asked.calls).toHaveLength(1);
+    expect((await caught(scheduler.runNow('no-such-job'))).code).toBe('not_found');
+  });
+
   it('keeps a trigger that arrives while the job is running', async () => {
     const time = testClock();
     const name = uniqueJobName('busy');

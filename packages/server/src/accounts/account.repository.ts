@@ -13,13 +13,21 @@ export interface AccountRow {
   readonly passwordHash: string;
   readonly disabledAt: Date | null;
   readonly createdAt: Date;
+  readonly distanceUnit: DistanceUnit;
+  readonly temperatureUnit: TemperatureUnit;
 }
 
+export const DISTANCE_UNITS = ['km', 'mi'] as const;
+export type DistanceUnit = (typeof DISTANCE_UNITS)[number];
+export const TEMPERATURE_UNITS = ['C', 'F'] as const;
+export type TemperatureUnit = (typeof TEMPERATURE_UNITS)[number];
+
 const COLUMNS = `id, email, name, role, utility, password_hash AS "passwordHash", disabled_at AS "disabledAt",
-  created_at AS "createdAt"`;
+  created_at AS "createdAt", distance_unit AS "distanceUnit", temperature_unit AS "temperatureUnit"`;
 
 const A_COLUMNS = `a.id, a.email, a.name, a.role, a.utility, a.password_hash AS "passwordHash",
-  a.disabled_at AS "disabledAt", a.created_at AS "createdAt"`;
+  a.disabled_at AS "disabledAt", a.created_at AS "createdAt", a.distance_unit AS "distanceUnit",
+  a.temperature_unit AS "temperatureUnit"`;
 
 type R = AccountRow & Record<string, unknown>;
 
@@ -138,6 +146,15 @@ export async function consumePasswordReset(
   return rows[0]?.accountId;
 }
 
+/** Marks every unused reset (and invitation) token of an account used: after a reset, older links stop working. */
+export async function expirePasswordResets(q: Queryable, accountId: number, now: Date): Promise<number> {
+  const { rowCount } = await q.query(
+    `UPDATE password_reset SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL`,
+    [accountId, now],
+  );
+  return rowCount;
+}
+
 export async function countRecentResets(q: Queryable, accountId: number, since: Date): Promise<number> {
   const { rows } = await q.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM password_reset WHERE account_id = $1 AND created_at > $2`,
@@ -176,4 +193,18 @@ export async function countRecentFailures(
 export async function deleteLoginAttemptsBefore(q: Queryable, before: Date): Promise<number> {
   const { rowCount } = await q.query(`DELETE FROM login_attempt WHERE at < $1`, [before]);
   return rowCount;
+}
+
+export async function updatePreferences(
+  q: Queryable,
+  id: number,
+  prefs: { distanceUnit?: DistanceUnit; temperatureUnit?: TemperatureUnit },
+): Promise<AccountRow | undefined> {
+  const { rows } = await q.query<R>(
+    `UPDATE account SET distance_unit = coalesce($2, distance_unit), temperature_unit = coalesce($3, temperature_unit),
+            updated_at = now()
+      WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, prefs.distanceUnit ?? null, prefs.temperatureUnit ?? null],
+  );
+  return rows[0];
 }

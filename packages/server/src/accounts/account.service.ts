@@ -21,6 +21,7 @@ import {
   deleteExpiredSessions,
   deleteLoginAttemptsBefore,
   deleteSession,
+  expirePasswordResets,
   findAccountByEmailKey,
   findAccountById,
   findSessionAccount,
@@ -30,7 +31,12 @@ import {
   insertSession,
   listAccounts,
   updatePasswordHash,
+  updatePreferences,
+  DISTANCE_UNITS,
+  TEMPERATURE_UNITS,
   type AccountRole,
+  type DistanceUnit,
+  type TemperatureUnit,
   type AccountRow,
 } from './account.repository.js';
 import { decoyHash, hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from './password.js';
@@ -51,6 +57,8 @@ export interface Account {
   readonly role: AccountRole;
   readonly utility: string | null;
   readonly createdAt: Date;
+  /** Display units the person chose (storage is always metric). */
+  readonly preferences: { readonly distanceUnit: DistanceUnit; readonly temperatureUnit: TemperatureUnit };
 }
 
 export interface SignedIn {
@@ -78,6 +86,10 @@ export const ZSignInSchema = z.strictObject({
 });
 export const ZResetRequestSchema = z.strictObject({ email: z.string().trim().min(1).max(254) });
 export const ZResetPasswordSchema = z.strictObject({ token: z.string().trim().min(10).max(200), password });
+export const ZPreferencesSchema = z.strictObject({
+  distanceUnit: z.enum(DISTANCE_UNITS).optional(),
+  temperatureUnit: z.enum(TEMPERATURE_UNITS).optional(),
+});
 export const ZChangePasswordSchema = z.strictObject({ currentPassword: z.string().max(PASSWORD_MAX_LENGTH), password });
 export const ZCreateAccountSchema = z
   .strictObject({
@@ -113,6 +125,7 @@ export function toAccount(row: AccountRow): Account {
     role: row.role,
     utility: row.utility,
     createdAt: row.createdAt,
+    preferences: { distanceUnit: row.distanceUnit, temperatureUnit: row.temperatureUnit },
   };
 }
 
@@ -252,6 +265,9 @@ export class AccountService {
       await updatePasswordHash(tx, accountId, passwordHash);
       // A reset signs out everywhere: whoever knew the old password loses their session too.
       await deleteAccountSessions(tx, accountId);
+      // And the other reset links mailed meanwhile stop working: whoever can read that mailbox
+      // must not be able to undo the new password with an older link.
+      await expirePasswordResets(tx, accountId, this.clock());
     });
     return { message: 'Your password has been changed. Sign in with the new one.' };
   }
@@ -269,6 +285,14 @@ export class AccountService {
 
   async getMe(actor: Actor): Promise<Account> {
     return toAccount(await this.getAccountOf(actor));
+  }
+
+  /** Display units: kilometres or miles, °C or °F. */
+  async setPreferences(actor: Actor, input: z.input<typeof ZPreferencesSchema>): Promise<Account> {
+    const account = await this.getAccountOf(actor);
+    const updated = await updatePreferences(this.db, account.id, parseInput(ZPreferencesSchema, input));
+    if (!updated) throw new AppError('unauthenticated', 'Sign in first.');
+    return toAccount(updated);
   }
 
   /** Operators make staff (and driver) accounts; without a password the account gets an invitation by mail. */

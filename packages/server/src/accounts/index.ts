@@ -7,6 +7,7 @@ export {
   LOGIN_WINDOW_MS,
   ZChangePasswordSchema,
   ZCreateAccountSchema,
+  ZPreferencesSchema,
   ZResetPasswordSchema,
   ZResetRequestSchema,
   ZSignInSchema,
@@ -15,4 +16,11 @@ export {
   type AccountSettings,
   type SignedIn,
 } from './account.service.js';
-export { ACCOUNT_ROLES, type AccountRole } from './account.repository.js';
+export {
+  ACCOUNT_ROLES,
+  DISTANCE_UNITS,
+  TEMPERATURE_UNITS,
+  type AccountRole,
+  type DistanceUnit,
+  type TemperatureUnit,
+} from './account.repository.js';

@@ -7,6 +7,8 @@ import { loadConfig, SETTINGS, type Config, type SettingName } from '../config.j
 import { DEVICE_STATUSES, isDeviceStatus, type DeviceStatus } from '../devices/index.js';
 import { PRESET_IDS } from '../programs/index.js';
 import { SERVER_VERSION } from '../server.js';
+import { addAccountCommands } from './account-commands.js';
+import { addAgentCommand } from './agent.js';
 import { connectOperator, type Json, type OperatorClient } from './operator-client.js';
 import { printDevice, printDevices, printIssued, printVehicles, type Output } from './output.js';
 import { runServe } from './serve.js';
@@ -105,6 +107,7 @@ export function buildProgram(): Command {
     serve.addOption(new Option(`--${spec.flag} <value>`, `${spec.description} [${spec.env}, default ${defaultText}]`));
   }
   serve.option('--json', 'print the start-up summary as one JSON line instead of a banner');
+  serve.option('--no-demo', 'start empty: no demo programs, accounts or fleet (DEMO=false)');
   serve.action(async (options: Record<string, string | boolean | undefined>) => {
     const flags: Partial<Record<SettingName, string>> = {};
     for (const name of ['port', 'host', 'dataDir', 'databaseUrl', 'mqttUrl', 'mqttPort', 'logLevel'] as const) {
@@ -113,6 +116,7 @@ export function buildProgram(): Command {
     }
     await runServe(loadConfig(process.env, flags), {
       json: options.json === true,
+      demo: options.demo !== false,
       mqttPortExplicit: flags.mqttPort !== undefined || process.env[SETTINGS.mqttPort.env] !== undefined,
     });
   });
@@ -459,5 +463,7 @@ export function buildProgram(): Command {
       },
     );
 
+  addAccountCommands(program, { withTarget, withOperator, emit });
+  addAgentCommand(program);
   return program;
 }

@@ -5,8 +5,10 @@
  *   - the folder is free: take it, open PGlite, run the services in this process.
  * Both paths return the same JSON shapes.
  */
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
+import type { AccountRole, ZCreateAccountSchema } from '../accounts/index.js';
 import { CLI_OPERATOR } from '../actor.js';
 import type { Config } from '../config.js';
 import { DataDirBusyError, findLockHolder, type LockInfo } from '../db/data-dir-lock.js';
@@ -14,6 +16,7 @@ import { migrate, type MigrationReport } from '../db/migrate.js';
 import { openDatabase } from '../db/open.js';
 import type { DeviceStatus, ZProvisionDeviceSchema } from '../devices/index.js';
 import { AppError, type ErrorCode } from '../errors.js';
+import { platformJobs, Scheduler } from '../jobs/index.js';
 import { createLogger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 import { createServices, type Services } from '../services.js';
@@ -38,7 +41,19 @@ export interface OperatorClient {
   listPrograms(): Promise<Json[]>;
   ensurePreset(preset: string): Promise<Json>;
   rebuild(options: { vehicleId?: number; from?: string }): Promise<Json>;
+  createAccount(input: z.input<typeof ZCreateAccountSchema>): Promise<Json>;
+  listAccounts(filter: AccountFilter): Promise<Json[]>;
+  listJobs(): Promise<Json[]>;
+  /** Runs one scheduled job now: { name, status: 'ok' | 'failed' | 'skipped', summary?, error? }. */
+  runJob(name: string): Promise<Json>;
   close(): Promise<void>;
+}
+
+export interface AccountFilter {
+  readonly role?: AccountRole;
+  readonly utility?: string;
+  readonly afterId?: number;
+  readonly limit?: number;
 }
 
 function toJson<T>(value: T): Json {
@@ -46,6 +61,8 @@ function toJson<T>(value: T): Json {
 }
 
 class DirectClient implements OperatorClient {
+  private scheduler: Scheduler | undefined;
+
   constructor(
     readonly via: string,
     private readonly services: Services,
@@ -110,6 +127,26 @@ class DirectClient implements OperatorClient {
   async listVehicles(page: { afterId?: number; limit?: number }) {
     return (await this.services.vehicles.listVehicles(CLI_OPERATOR, page)).map(toJson);
   }
+  async createAccount(input: z.input<typeof ZCreateAccountSchema>) {
+    return toJson(await this.services.accounts.createAccount(CLI_OPERATOR, input));
+  }
+  async listAccounts(filter: AccountFilter) {
+    return (await this.services.accounts.listAccounts(CLI_OPERATOR, filter)).map(toJson);
+  }
+  async listJobs() {
+    return (await this.jobs().list()).map(toJson);
+  }
+  async runJob(name: string) {
+    return toJson(await this.jobs().runNow(name));
+  }
+  /** The platform's jobs, run in this process: leases in the database keep servers from running them at the same time. */
+  private jobs(): Scheduler {
+    this.scheduler ??= new Scheduler(this.services.db, platformJobs(this.services), {
+      instance: `cli:${hostname()}:${process.pid}`,
+      log: createLogger('silent'),
+    });
+    return this.scheduler;
+  }
   async close() {
     await this.services.writer.close();
     await this.services.derive.close();
@@ -127,10 +164,11 @@ class RemoteClient implements OperatorClient {
     this.via = `the running server at ${baseUrl}`;
   }
 
-  private async call(method: string, path: string, body?: unknown): Promise<Json> {
+  /** A call to the operator API (/api/v1/admin), or with `api`, to the rest of /api/v1 with the operator token. */
+  private async call(method: string, path: string, body?: unknown, api = '/api/v1/admin'): Promise<Json> {
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl}/api/v1/admin${path}`, {
+      response = await fetch(`${this.baseUrl}${api}${path}`, {
         method,
         headers: {
           authorization: `Bearer ${this.token}`,
@@ -216,6 +254,26 @@ class RemoteClient implements OperatorClient {
       process.stderr.write(`rebuild: ${i + 1}/${ids.length} vehicles, ${readings.toLocaleString('en-US')} readings\n`);
     }
     return { vehicles: ids.length, readings, results, seconds: (performance.now() - started) / 1000 };
+  }
+  createAccount(input: z.input<typeof ZCreateAccountSchema>) {
+    return this.call('POST', '/accounts', input, '/api/v1');
+  }
+  async listAccounts(filter: AccountFilter) {
+    const query = new URLSearchParams();
+    if (filter.role) query.set('role', filter.role);
+    if (filter.utility) query.set('utility', filter.utility);
+    if (filter.afterId !== undefined) query.set('after', String(filter.afterId));
+    if (filter.limit !== undefined) query.set('limit', String(filter.limit));
+    return (await this.call('GET', `/accounts?${query.toString()}`, undefined, '/api/v1')).accounts as Json[];
+  }
+  async listJobs() {
+    return (await this.call('GET', '/jobs', undefined, '/api/v1')).jobs as Json[];
+  }
+  async runJob(name: string) {
+    const answer = await this.call('POST', `/jobs/${encodeURIComponent(name)}/run`, undefined, '/api/v1');
+    const [result] = answer.results as Json[];
+    // The server ran its due jobs and this one was not among them: another process held it.
+    return result ?? { name, status: 'skipped' };
   }
   close() {
     return Promise.resolve();

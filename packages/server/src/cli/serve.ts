@@ -3,10 +3,17 @@
  * (everything received is committed and acknowledged before the database closes).
  */
 import type { Config } from '../config.js';
+import { readDemoCredentials } from '../demo/demo.js';
 import { startServer, SERVER_VERSION } from '../server.js';
 
-export async function runServe(config: Config, options: { json: boolean; mqttPortExplicit: boolean }): Promise<void> {
-  const server = await startServer(config, { mqttPortExplicit: options.mqttPortExplicit });
+export async function runServe(
+  config: Config,
+  options: { json: boolean; mqttPortExplicit: boolean; demo: boolean },
+): Promise<void> {
+  const demoWanted = options.demo && config.demo && process.env.NODE_ENV !== 'production';
+  const server = await startServer(config, { mqttPortExplicit: options.mqttPortExplicit, demo: demoWanted });
+  // A demo made by an earlier start on this folder: its sign-ins, again (the file is the data folder's).
+  const credentials = server.demo?.credentials ?? (demoWanted ? await readDemoCredentials(config.dataDir) : undefined);
   const summary = {
     event: 'started',
     version: SERVER_VERSION,
@@ -14,6 +21,7 @@ export async function runServe(config: Config, options: { json: boolean; mqttPor
     uplink: `${server.url}/api/v1/uplink`,
     mqtt: server.mqtt,
     database: server.services.db.description,
+    ...(credentials ? { demo: credentials } : {}),
   };
   server.log.info(summary, 'SmartCharge is running');
   if (options.json) {
@@ -30,6 +38,17 @@ export async function runServe(config: Config, options: { json: boolean; mqttPor
         `  MQTT        ${server.mqtt}`,
         `  Database    ${server.services.db.description}`,
         '',
+        ...(credentials
+          ? [
+              server.demo
+                ? `  Demo        ${config.demoVehicles} simulated vehicles, ${config.demoDays} days of history filling in (progress in the web app), then driving live`
+                : '  Demo        made on an earlier start of this data folder (its history is kept; DEMO=false to skip)',
+              `  Driver      ${credentials.driver.email}  /  ${credentials.driver.password}`,
+              `  Admin       ${credentials.admin.email}  /  ${credentials.admin.password}`,
+              `  Operator    ${credentials.operator.email}  /  ${credentials.operator.password}`,
+              '',
+            ]
+          : []),
         '  Add a device:  npx smartcharge device provision --serial C2-DEMO-1',
         '  Stop:          Ctrl+C',
         '',

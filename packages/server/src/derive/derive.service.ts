@@ -102,6 +102,9 @@ export class DeriveService {
     private readonly db: Database,
     private readonly params: DeriveParams,
     private readonly log: Logger,
+    /** Throws unless the caller may read the vehicle's data (the vehicles context decides). */
+    private readonly access: (actor: Actor, vehicleId: number) => Promise<unknown> = async (actor) =>
+      requireOperator(actor),
   ) {}
 
   // -----------------------------------------------------------------------------------------------
@@ -348,29 +351,89 @@ export class DeriveService {
   // Reads
 
   async trips(actor: Actor, vehicleId: number, page: { from?: Date; to?: Date; limit?: number }): Promise<Row[]> {
-    requireOperator(actor);
+    await this.access(actor, vehicleId);
     return listTrips(this.db, vehicleId, pageOf(page));
   }
 
   async sessions(actor: Actor, vehicleId: number, page: { from?: Date; to?: Date; limit?: number }): Promise<Row[]> {
-    requireOperator(actor);
+    await this.access(actor, vehicleId);
     return listSessions(this.db, vehicleId, pageOf(page));
   }
 
   async health(actor: Actor, vehicleId: number, limit = 520): Promise<Row[]> {
-    requireOperator(actor);
+    await this.access(actor, vehicleId);
     return listHealth(this.db, vehicleId, Math.min(limit, 5200));
   }
 
   async days(actor: Actor, vehicleId: number, fromDay: string, toDay: string): Promise<Row[]> {
-    requireOperator(actor);
+    await this.access(actor, vehicleId);
     return listDays(this.db, vehicleId, fromDay, toDay);
+  }
+
+  /**
+   * The readings of a stretch of time (a trip, a session), thinned to at most `maxPoints` evenly
+   * spaced ones: what the trip page draws (state of charge, speed, power, temperatures).
+   */
+  async trace(actor: Actor, vehicleId: number, fromMs: number, toMs: number, maxPoints = 400): Promise<TracePoint[]> {
+    await this.access(actor, vehicleId);
+    if (!(toMs > fromMs)) throw new AppError('invalid_input', 'A trace needs "to" after "from".');
+    if (toMs - fromMs > 2 * DAY_MS) throw new AppError('invalid_input', 'A trace covers at most two days.');
+    const windows = await vehicleDeviceWindows(this.db, vehicleId);
+    const points: TracePoint[] = [];
+    const at = (column: Float64Array, i: number) => (Number.isNaN(column[i]!) ? null : column[i]!);
+    for await (const { columns: c, order } of readVehicle(
+      this.db,
+      windows,
+      Math.floor(fromMs / DAY_MS) * DAY_MS,
+      toMs,
+    )) {
+      // (From the UTC day's start: a chunk never spans two UTC days, but may begin before the trip.)
+      let past = false;
+      for (const i of order) {
+        const t = c.timeMs[i]!;
+        if (t < fromMs) continue;
+        if (t > toMs) {
+          past = true;
+          break;
+        }
+        const v = at(c.packVoltageV, i);
+        const a = at(c.packCurrentA, i);
+        points.push({
+          t,
+          socPct: at(c.socPct, i),
+          speedMps: at(c.speedMps, i),
+          // Positive out of the battery (driving), negative into it (charging, regeneration).
+          powerW: v === null || a === null ? null : v * a,
+          ambientC: at(c.ambientTempC, i),
+          batteryC: at(c.batteryTempC, i),
+          hvacW: at(c.hvacPowerW, i),
+          auxW: at(c.auxPowerW, i),
+          chargeW: at(c.chargePowerW, i),
+        });
+      }
+      if (past) break;
+    }
+    if (points.length <= maxPoints) return points;
+    const step = points.length / maxPoints;
+    return Array.from({ length: maxPoints }, (_, k) => points[Math.floor(k * step)]!);
   }
 
   async programDays(actor: Actor, programId: number, fromDay: string, toDay: string): Promise<Row[]> {
     requireOperator(actor);
     return programDays(this.db, programId, fromDay, toDay);
   }
+}
+
+export interface TracePoint {
+  readonly t: number;
+  readonly socPct: number | null;
+  readonly speedMps: number | null;
+  readonly powerW: number | null;
+  readonly ambientC: number | null;
+  readonly batteryC: number | null;
+  readonly hvacW: number | null;
+  readonly auxW: number | null;
+  readonly chargeW: number | null;
 }
 
 /**
@@ -381,6 +444,7 @@ export async function* readVehicle(
   q: Queryable,
   windows: readonly DeviceWindow[],
   fromMs: number,
+  untilMs = Infinity,
 ): AsyncGenerator<{ columns: ReadingColumns; order: Uint32Array }> {
   let spanFrom = Infinity;
   let spanTo = -Infinity;
@@ -391,8 +455,9 @@ export async function* readVehicle(
     spanTo = Math.max(spanTo, Math.min(span.toMs, w.toMs));
   }
   if (spanFrom > spanTo) return;
-  for (let pageFrom = Math.max(fromMs, spanFrom); pageFrom <= spanTo; pageFrom += PAGE_MS) {
-    const pageTo = pageFrom + PAGE_MS;
+  const lastMs = Math.min(spanTo, untilMs);
+  for (let pageFrom = Math.max(fromMs, spanFrom); pageFrom <= lastMs; pageFrom += PAGE_MS) {
+    const pageTo = Math.min(pageFrom + PAGE_MS, untilMs + 1);
     const parts: ReadingColumns[] = [];
     const limits: [number, number][] = [];
     for (const w of windows) {

@@ -1,5 +1,12 @@
 /** Derived data: trips, charging sessions and segments, battery health, daily rollups. */
-export { DeriveService, mergeByTime, readVehicle, type DeriveResult, type RebuildProgress } from './derive.service.js';
+export {
+  DeriveService,
+  mergeByTime,
+  readVehicle,
+  type DeriveResult,
+  type RebuildProgress,
+  type TracePoint,
+} from './derive.service.js';
 export { DeriveEngine, type VehicleFacts } from './engine.js';
 export {
   DEFAULT_DERIVE_PARAMS,
@@ -9,3 +16,4 @@ export {
   type DeriveSettings,
 } from './params.js';
 export { vehicleDeviceWindows } from './derive.repository.js';
+export { csvField, EXPORT_KINDS, rowsToCsv, type ExportKind } from './export.js';

@@ -49,6 +49,9 @@ export function authRoutes(accounts: AccountService, actorOf: ActorResolver, opt
       requireSignedIn(actor);
       return accounts.getMe(actor);
     });
+    app.patch('/auth/me/preferences', async (request) =>
+      accounts.setPreferences(await actorOf(request), request.body as never),
+    );
     app.post('/auth/password', async (request, reply) => {
       await accounts.changePassword(await actorOf(request), request.body as never);
       return reply.code(204).send();

@@ -2,6 +2,10 @@
  * The HTTP server: device uplink, operator API, operations endpoints. One Fastify instance.
  */
 import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { MigrationReport } from '../db/migrate.js';
 import type { Logger } from '../logger.js';
@@ -11,12 +15,24 @@ import type { Scheduler } from '../jobs/index.js';
 import { adminRoutes } from './admin.routes.js';
 import { authRoutes } from './auth.routes.js';
 import { enrollmentRoutes } from './enrollment.routes.js';
+import { portalRoutes } from './portal.routes.js';
 import { programRoutes } from './program.routes.js';
 import { propertyRoutes } from './property.routes.js';
 import { createActorResolver } from './session-auth.js';
 import { apiErrorHandler } from './error-handler.js';
 import { opsRoutes, type RuntimeInfo } from './ops.routes.js';
 import { uplinkRoutes } from './uplink.routes.js';
+import type { DemoStatus } from '../demo/demo.js';
+
+/** What the web app asks before anything else: the map tiles to use and the demo's progress. */
+function webRoutes(options: HttpOptions) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get('/app-config', async () => ({
+      mapTileUrl: options.mapTileUrl ?? 'off',
+      demo: options.demo?.() ?? null,
+    }));
+  };
+}
 
 export interface HttpOptions {
   readonly services: Services;
@@ -29,7 +45,16 @@ export interface HttpOptions {
   readonly scheduler?: () => Scheduler | undefined;
   /** Session cookies only over HTTPS (PUBLIC_URL starts with https:). */
   readonly secureCookies?: boolean;
+  /** The demo's progress, when this process runs one. */
+  readonly demo?: () => DemoStatus | undefined;
+  /** Tile URL template for the web app's maps, or "off". */
+  readonly mapTileUrl?: string;
+  /** The built web app (default: packages/web/dist next to this package), served at /. */
+  readonly webRoot?: string;
 }
+
+/** Where `npm run build` puts the web app, from this file (dist/http/) in packages/server. */
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
 export async function buildHttpServer(options: HttpOptions): Promise<FastifyInstance> {
   const logger: FastifyBaseLogger = options.log.child({ component: 'http' });
@@ -42,9 +67,38 @@ export async function buildHttpServer(options: HttpOptions): Promise<FastifyInst
     bodyLimit: 1024 * 1024,
   });
   app.setErrorHandler(apiErrorHandler(options.log));
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url}.` } }),
-  );
+  const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
+  const hasWeb = existsSync(path.join(webRoot, 'index.html'));
+  if (hasWeb) {
+    // Hashed assets are immutable; index.html is always revalidated so a new build shows at once.
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      wildcard: false,
+      setHeaders: (reply, file) => {
+        void reply.header(
+          'cache-control',
+          file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
+      },
+    });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    // The web app's own routes (/trips, /admin/grid …) are pages of the single-page app.
+    const isPage =
+      request.method === 'GET' &&
+      !request.url.startsWith('/api/') &&
+      (request.headers.accept ?? '').includes('text/html');
+    if (isPage && hasWeb) return reply.type('text/html').header('cache-control', 'no-cache').sendFile('index.html');
+    if (isPage) {
+      return reply
+        .code(404)
+        .type('text/plain')
+        .send('The web app is not built: run `npm run build` (npm start does it), then reload.');
+    }
+    return reply
+      .code(404)
+      .send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url}.` } });
+  });
   await app.register(uplinkRoutes(options.services.ingest));
   await app.register(opsRoutes(options.services, options.metrics, options.runtime));
   await app.register(cookie);
@@ -59,7 +113,9 @@ export async function buildHttpServer(options: HttpOptions): Promise<FastifyInst
   await app.register(enrollmentRoutes(options.services, actorOf, options.scheduler ?? (() => undefined)), {
     prefix: '/api/v1',
   });
+  await app.register(portalRoutes(options.services, actorOf), { prefix: '/api/v1' });
   await app.register(propertyRoutes({ property: options.services.property }, actorOf), { prefix: '/api/v1' });
+  await app.register(webRoutes(options), { prefix: '/api/v1' });
   await app.register(adminRoutes(options.services, { token: options.adminToken, migrations: options.migrations }), {
     prefix: '/api/v1/admin',
   });

@@ -42,7 +42,7 @@ export function opsRoutes(services: Services, metrics: Metrics, runtime: Runtime
       return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
     });
 
-    app.get('/', async (_request, reply) => {
+    app.get('/status', async (_request, reply) => {
       const [byStatus, totals] = await Promise.all([
         services.devices.countDevicesByStatus(CLI_OPERATOR),
         services.telemetry.totals(CLI_OPERATOR),
@@ -71,7 +71,7 @@ export function opsRoutes(services: Services, metrics: Metrics, runtime: Runtime
 <tr><td>Database</td><td>${escapeHtml(runtime.database)}</td></tr>
 <tr><td>MQTT</td><td>${escapeHtml(runtime.mqtt)}</td></tr>
 <tr><td>Device uplink (HTTP)</td><td><code>POST /api/v1/uplink</code></td></tr>
-<tr><td>Health, metrics</td><td><a href="/healthz">/healthz</a> · <a href="/metrics">/metrics</a></td></tr>
+<tr><td>Health, metrics, web app</td><td><a href="/healthz">/healthz</a> · <a href="/metrics">/metrics</a> · <a href="/">/</a></td></tr>
 </table></section>
 <section><h2>Devices (${devices})</h2><table>${statusRows || '<tr><td>No devices yet</td><td></td></tr>'}</table></section>
 <section><h2>Telemetry</h2><table>

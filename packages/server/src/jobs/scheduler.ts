@@ -187,6 +187,17 @@ export class Scheduler {
     await setJobDue(this.db, name, this.clock());
   }
 
+  /**
+   * Runs one job now, in this process, and no other (the CLI's `smartcharge job run`): makes it
+   * due, then claims and runs it. 'skipped' when another process holds it at that moment.
+   */
+  async runNow(name: string): Promise<JobRunResult> {
+    const job = this.getJob(name);
+    await this.register();
+    await setJobDue(this.db, name, this.clock());
+    return this.runJob(job);
+  }
+
   /** This scheduler's jobs and their state. */
   async list(): Promise<JobStatus[]> {
     await this.register();

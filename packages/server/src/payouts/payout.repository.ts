@@ -147,6 +147,16 @@ export async function updateItem(
   );
 }
 
+/** The account of each item's participant, for telling them how their payout went. */
+export async function listItemAccounts(q: Queryable, batchId: number): Promise<Map<number, number>> {
+  const { rows } = await q.query<{ itemId: number; accountId: number }>(
+    `SELECT i.id AS "itemId", e.account_id AS "accountId"
+       FROM payout_item i JOIN enrollment e ON e.id = i.enrollment_id WHERE i.batch_id = $1`,
+    [batchId],
+  );
+  return new Map(rows.map((r) => [r.itemId, r.accountId]));
+}
+
 /** Participants a batch may pay: their balance, PayPal address and name. */
 export async function listPayable(
   q: Queryable,

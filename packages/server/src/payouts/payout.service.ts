@@ -5,8 +5,9 @@
  * Paying never pays twice: a batch is recorded (items, and the ledger debits that pay for them)
  * in one transaction before anything is sent; it is sent with our sender_batch_id and an
  * idempotency key, so a retry after a lost answer finds the same PayPal batch; items PayPal could
- * not pay are credited back to the participant once (the ledger's unique key per item). Every
- * batch can be reconciled against the ledger.
+ * not pay are credited back to the participant once (the ledger's unique key per item). The
+ * participant is told how each item settled (paid, held until claimed, not paid), once. Every
+ * batch can be reconciled against the ledger, and PayPal batches against what PayPal says.
  */
 import { createLocalClock } from '@smartcharge/protocol';
 import { z } from 'zod';
@@ -14,10 +15,14 @@ import { requireStaff, type Actor } from '../actor.js';
 import type { Database, Queryable } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import type { NotificationService } from '../notifications/index.js';
 import type { Program, ProgramService } from '../programs/index.js';
 import { parseInput } from '../validation.js';
-import { isDuplicateBatchError, PaypalError, type PaypalItemStatus, type PaypalPayouts } from './paypal-client.js';
-import { insertEntry, lockEnrollment, sumBalance } from '../rewards/ledger.repository.js';
+import { isPaid, isReversed, PAYPAL_TO_ITEM } from './item-status.js';
+import { payoutNotice } from './payout-notices.js';
+import { isDuplicateBatchError, PaypalError, type PaypalPayouts } from './paypal-client.js';
+import { compareWithPaypal } from './provider-check.js';
+import { insertEntry, lockEnrollment, sumBalance, sumBalanceEarnedBy } from '../rewards/ledger.repository.js';
 import {
   countOrphanPayoutEntries,
   findBatch,
@@ -25,6 +30,7 @@ import {
   insertBatch,
   insertItem,
   listBatches,
+  listItemAccounts,
   listItemLedger,
   listItems,
   listPayable,
@@ -34,22 +40,6 @@ import {
   type PayoutItemRow,
   type PayoutProvider,
 } from './payout.repository.js';
-
-/** Item statuses whose money did not reach the participant: the points go back to them. */
-export const REVERSED_STATUSES = ['failed', 'returned', 'blocked', 'refunded', 'reversed', 'denied'] as const;
-const PAID_STATUSES = ['success', 'fulfilled'];
-
-const PAYPAL_TO_ITEM: Readonly<Record<PaypalItemStatus, string>> = {
-  SUCCESS: 'success',
-  PENDING: 'pending',
-  ONHOLD: 'onhold',
-  UNCLAIMED: 'unclaimed',
-  FAILED: 'failed',
-  RETURNED: 'returned',
-  BLOCKED: 'blocked',
-  REFUNDED: 'refunded',
-  REVERSED: 'reversed',
-};
 
 export const ZFulfilSchema = z.strictObject({
   /** Items whose card could not be ordered or delivered: their points go back to the participant. */
@@ -68,13 +58,26 @@ export interface Reconciliation {
     readonly reversedPoints: number;
     readonly ledgerDebits: number;
     readonly ledgerReversals: number;
+    /** PayPal batches read back from PayPal and compared item by item (0 when PayPal is not configured). */
+    readonly paypalBatchesChecked: number;
   };
+}
+
+/** What settling an item needs besides the item: its batch and program, who to tell, and mail to send after commit. */
+interface Settling {
+  readonly tx: Queryable;
+  readonly batch: PayoutBatchRow;
+  readonly program: Program;
+  /** Item id → the participant's account. */
+  readonly accounts: ReadonlyMap<number, number>;
+  readonly afterCommit: (() => Promise<void>)[];
 }
 
 export class PayoutService {
   constructor(
     private readonly db: Database,
     private readonly programs: ProgramService,
+    private readonly notifications: NotificationService,
     private readonly paypal: PaypalPayouts | undefined,
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
@@ -94,7 +97,7 @@ export class PayoutService {
     for (const program of await this.programs.listProgramsInternal()) {
       if (!program.payoutOptions.paypal) continue;
       const batch = await this.createBatch(program, 'paypal', previousMonth(program, this.clock()));
-      if (batch) out.created += 1;
+      if (typeof batch === 'object') out.created += 1;
     }
     for (const batch of await listBatches(this.db, { provider: 'paypal', statuses: ['created'] })) {
       try {
@@ -114,7 +117,10 @@ export class PayoutService {
     return out;
   }
 
-  /** Gift cards due today: each year's end (for the year before), or the program's end. */
+  /**
+   * Gift cards due today: each year's end (for the year before), or the program's end. A card
+   * pays what was earned by then; what was earned after waits for the next card.
+   */
   async runGiftCards(): Promise<{ created: number }> {
     let created = 0;
     for (const program of await this.programs.listProgramsInternal()) {
@@ -124,7 +130,7 @@ export class PayoutService {
       let period: string | undefined;
       if (option.when === 'year_end') period = String(Number(today.slice(0, 4)) - 1);
       else if (program.collectionEndsOn && today > program.collectionEndsOn) period = 'program-end';
-      if (period && (await this.createBatch(program, 'gift_card', period))) created += 1;
+      if (period && typeof (await this.createBatch(program, 'gift_card', period)) === 'object') created += 1;
     }
     return { created };
   }
@@ -139,25 +145,38 @@ export class PayoutService {
       );
     }
     const batch = await this.createBatch(program, provider, period);
-    if (!batch) throw new AppError('conflict', `${program.name} already has a ${provider} batch for ${period}.`);
+    if (batch === 'exists') {
+      throw new AppError('conflict', `${program.name} already has a ${provider} batch for ${period}.`);
+    }
+    if (batch === 'nothing_to_pay') {
+      const minimum = provider === 'paypal' ? (program.payoutOptions.paypal?.minimumPoints ?? 1) : 1;
+      throw new AppError(
+        'conflict',
+        `Nobody in ${program.name} has ${minimum === 1 ? 'points' : `${minimum} points or more`} to pay ${provider === 'paypal' ? 'by PayPal' : 'as gift cards'} for ${period}; no batch was recorded.`,
+      );
+    }
     return this.getBatch(actor, batch.id);
   }
 
   /**
    * Records a batch: one item per payable participant, each paid for by a ledger debit, all in
-   * one transaction. Undefined when the batch for that period exists already.
+   * one transaction. Nothing is recorded when the batch for that period exists already, or when
+   * nobody is owed anything (so that a later run can still pay that period).
    */
   private async createBatch(
     program: Program,
     provider: PayoutProvider,
     period: string,
-  ): Promise<PayoutBatchRow | undefined> {
+  ): Promise<PayoutBatchRow | 'exists' | 'nothing_to_pay'> {
     const now = this.clock();
     const minimum = provider === 'paypal' ? (program.payoutOptions.paypal?.minimumPoints ?? 1) : 1;
+    const earnedBy = provider === 'gift_card' ? giftCardCutoff(program, period) : undefined;
     try {
-      return await this.db.transaction(async (tx) => this.recordBatch(tx, program, provider, period, minimum, now));
+      return await this.db.transaction(async (tx) =>
+        this.recordBatch(tx, program, provider, period, { minimum, earnedBy }, now),
+      );
     } catch (error) {
-      if (error instanceof NothingToPay) return undefined;
+      if (error instanceof NothingToPay) return 'nothing_to_pay';
       throw error;
     }
   }
@@ -167,9 +186,9 @@ export class PayoutService {
     program: Program,
     provider: PayoutProvider,
     period: string,
-    minimum: number,
+    limits: { minimum: number; earnedBy: Date | undefined },
     now: Date,
-  ): Promise<PayoutBatchRow | undefined> {
+  ): Promise<PayoutBatchRow | 'exists'> {
     {
       const batch = await insertBatch(tx, {
         programId: program.id,
@@ -179,12 +198,17 @@ export class PayoutService {
         status: provider === 'paypal' ? 'created' : 'exported',
         at: now,
       });
-      if (!batch) return undefined;
+      if (!batch) return 'exists';
       let items = 0;
       for (const payable of await listPayable(tx, program.id, provider === 'paypal')) {
         await lockEnrollment(tx, payable.enrollmentId);
-        const balance = await sumBalance(tx, payable.enrollmentId);
-        if (balance < minimum) continue;
+        let balance = await sumBalance(tx, payable.enrollmentId);
+        // A year's card pays what had been earned by the year's end and is still there: a card
+        // recorded late (or a program that began after that year) does not pay this year's earnings.
+        if (limits.earnedBy) {
+          balance = Math.min(balance, await sumBalanceEarnedBy(tx, payable.enrollmentId, limits.earnedBy));
+        }
+        if (balance < limits.minimum) continue;
         const amountCents = Math.floor((balance * 100) / program.pointsPerUnit);
         if (amountCents <= 0) continue;
         // Whole cents only: what is left over stays in the balance for next time.
@@ -282,10 +306,13 @@ export class PayoutService {
         throw error;
       }
       // PayPal refused the batch: nothing was paid, so every item's points go back.
+      const afterCommit: (() => Promise<void>)[] = [];
       await this.db.transaction(async (tx) => {
         await updateBatch(tx, batch.id, { status: 'failed', attemptsDelta: 1, lastError: message, at: now });
-        for (const item of items) await this.settleItem(tx, batch, item, 'failed', null, message);
+        const settling = { tx, batch, program, accounts: await listItemAccounts(tx, batch.id), afterCommit };
+        for (const item of items) await this.settleItem(settling, item, 'failed', null, message);
       });
+      await sendAll(afterCommit);
       this.log.error(
         { batch: batch.id, err: message },
         'PayPal refused a payout batch; points returned to participants',
@@ -301,10 +328,13 @@ export class PayoutService {
     if (!batch?.providerBatchId)
       throw new AppError('invalid_transition', `Batch ${batchId} has not been accepted by PayPal yet.`);
     const state = await this.paypal.getBatch(batch.providerBatchId);
+    const program = await this.programs.getProgramInternal(batch.programId);
     const now = this.clock();
+    const afterCommit: (() => Promise<void>)[] = [];
     await this.db.transaction(async (tx) => {
       const locked = (await findBatchForUpdate(tx, batchId))!;
       const items = await listItems(tx, batchId);
+      const settling = { tx, batch: locked, program, accounts: await listItemAccounts(tx, batchId), afterCommit };
       let open = 0;
       for (const item of items) {
         const remote = state.items.find((i) => i.senderItemId === item.senderItemId);
@@ -314,8 +344,8 @@ export class PayoutService {
         }
         const status = PAYPAL_TO_ITEM[remote.status];
         const detail = remote.errorName ? `${remote.errorName}: ${remote.errorMessage ?? ''}`.trim() : null;
-        await this.settleItem(tx, locked, item, status, remote.payoutItemId, detail);
-        if (!PAID_STATUSES.includes(status) && !(REVERSED_STATUSES as readonly string[]).includes(status)) open += 1;
+        await this.settleItem(settling, item, status, remote.payoutItemId, detail);
+        if (!isPaid(status) && !isReversed(status)) open += 1;
       }
       const status =
         state.batchStatus === 'DENIED' || state.batchStatus === 'CANCELED'
@@ -325,21 +355,25 @@ export class PayoutService {
             : 'processing';
       await updateBatch(tx, batchId, { status, at: now });
     });
+    await sendAll(afterCommit);
     return (await findBatch(this.db, batchId))!;
   }
 
-  /** Updates an item; an item whose money did not arrive gets its points back (once). */
+  /**
+   * Updates an item; an item whose money did not arrive gets its points back (once), and the
+   * participant is told how it went (once per outcome, mailed after the commit).
+   */
   private async settleItem(
-    tx: Parameters<Parameters<Database['transaction']>[0]>[0],
-    batch: PayoutBatchRow,
+    settling: Settling,
     item: PayoutItemRow,
     status: string,
     providerItemId: string | null,
     detail: string | null,
   ): Promise<void> {
+    const { tx, batch, program } = settling;
     if (item.status === status && item.providerItemId === (providerItemId ?? item.providerItemId)) return;
     await updateItem(tx, item.id, { status, providerItemId, statusDetail: detail, at: this.clock() });
-    if ((REVERSED_STATUSES as readonly string[]).includes(status)) {
+    if (isReversed(status)) {
       await insertEntry(tx, {
         programId: batch.programId,
         enrollmentId: item.enrollmentId,
@@ -355,6 +389,11 @@ export class PayoutService {
         payoutItemId: item.id,
         at: this.clock(),
       });
+    }
+    const accountId = settling.accounts.get(item.id);
+    const notice = payoutNotice({ program, provider: batch.provider, period: batch.period, item, status, detail });
+    if (notice && accountId !== undefined) {
+      settling.afterCommit.push(await this.notifications.notify({ accountId, ...notice }, tx));
     }
   }
 
@@ -409,12 +448,19 @@ export class PayoutService {
       if (!batch.items.some((i) => i.id === id))
         throw new AppError('invalid_input', `Item ${id} is not in batch ${batchId}.`);
     }
+    const program = await this.programs.getProgramInternal(batch.programId);
+    const afterCommit: (() => Promise<void>)[] = [];
     await this.db.transaction(async (tx) => {
-      for (const item of batch.items) {
+      // Locked and read again: two administrators fulfilling at once settle the batch once.
+      const locked = (await findBatchForUpdate(tx, batchId))!;
+      if (locked.status !== 'exported') {
+        throw new AppError('invalid_transition', `Batch ${batchId} was fulfilled meanwhile (it is ${locked.status}).`);
+      }
+      const settling = { tx, batch: locked, program, accounts: await listItemAccounts(tx, batchId), afterCommit };
+      for (const item of await listItems(tx, batchId)) {
         const failed = value.failedItems.includes(item.id);
         await this.settleItem(
-          tx,
-          batch,
+          settling,
           item,
           failed ? 'failed' : 'fulfilled',
           null,
@@ -423,6 +469,7 @@ export class PayoutService {
       }
       await updateBatch(tx, batchId, { status: 'completed', at: this.clock() });
     });
+    await sendAll(afterCommit);
     return this.getBatch(actor, batchId);
   }
 
@@ -444,7 +491,7 @@ export class PayoutService {
       reversals += row.reversed ?? 0;
       if (row.debited !== row.points)
         problems.push(`item ${row.itemId}: debited ${row.debited ?? 0} points for an item of ${row.points}`);
-      const shouldReverse = (REVERSED_STATUSES as readonly string[]).includes(row.status);
+      const shouldReverse = isReversed(row.status);
       if (shouldReverse) {
         reversedPoints += row.points;
         if (row.reversed !== row.points)
@@ -454,7 +501,7 @@ export class PayoutService {
       } else {
         if (row.reversed !== null)
           problems.push(`item ${row.itemId} (${row.status}) was credited back but is not a failed payout`);
-        if (PAID_STATUSES.includes(row.status)) paid += row.points;
+        if (isPaid(row.status)) paid += row.points;
         else inFlight += row.points;
       }
     }
@@ -463,6 +510,7 @@ export class PayoutService {
     if (paid + inFlight !== debits - reversals) {
       problems.push(`paid (${paid}) + in flight (${inFlight}) ≠ ledger debits (${debits}) − reversals (${reversals})`);
     }
+    const checked = await this.checkAgainstPaypal(program.id, problems);
     return {
       program: program.slug,
       ok: problems.length === 0,
@@ -474,12 +522,49 @@ export class PayoutService {
         reversedPoints,
         ledgerDebits: debits,
         ledgerReversals: reversals,
+        paypalBatchesChecked: checked,
       },
     };
   }
+
+  /** Reads each of the program's batches PayPal accepted back from PayPal and compares it with ours; adds what differs. */
+  private async checkAgainstPaypal(programId: number, problems: string[]): Promise<number> {
+    if (!this.paypal) return 0;
+    let checked = 0;
+    for (const batch of await listBatches(this.db, { programId, provider: 'paypal' })) {
+      if (!batch.providerBatchId) continue;
+      let remote;
+      try {
+        remote = await this.paypal.getBatch(batch.providerBatchId);
+      } catch (error) {
+        problems.push(
+          `batch ${batch.id} (${batch.senderBatchId}): could not be read from PayPal to compare: ${(error as Error).message}`,
+        );
+        continue;
+      }
+      problems.push(...compareWithPaypal(batch, await listItems(this.db, batch.id), remote));
+      checked += 1;
+    }
+    return checked;
+  }
+}
+
+/** Mail for notices recorded in a transaction, once it has committed. */
+async function sendAll(afterCommit: readonly (() => Promise<void>)[]): Promise<void> {
+  for (const send of afterCommit) await send();
 }
 
 class NothingToPay extends Error {}
+
+/** When a gift-card period ends: a year ('2026') at its local end, 'program-end' at the end of collection. */
+function giftCardCutoff(program: Program, period: string): Date | undefined {
+  const clock = createLocalClock(program.timeZone);
+  if (/^\d{4}$/.test(period)) return new Date(clock.utcMsAt(`${Number(period) + 1}-01-01`, 0, 0));
+  if (period === 'program-end' && program.collectionEndsOn) {
+    return new Date(clock.utcMsAt(program.collectionEndsOn, 24, 0));
+  }
+  return undefined;
+}
 
 function previousMonth(program: Program, now: Date): string {
   const today = createLocalClock(program.timeZone).localDateKey(now.getTime());

@@ -51,7 +51,7 @@ export interface SlotFacts {
   vehicles: readonly SlotVehicle[];
   /** The device was reported installed (or first activated). */
   installedAt: Date | null;
-  /** First data received from the device. */
+  /** When the device recorded its first data (not when that data arrived). */
   activatedAt: Date | null;
   /**
    * When the slot stopped counting: left the program, device returned or uninstalled for good;

@@ -59,7 +59,7 @@ export async function listProgramSlotRows(q: Queryable, programId: number): Prom
 
 /**
  * For each vehicle: when a device in it was first reported installed (or became active), and
- * when one first became active (its first data), after the device was put in that vehicle.
+ * when one first became active (the time of its first record), after the device was put in that vehicle.
  */
 export async function listDeviceMilestones(
   q: Queryable,
@@ -204,6 +204,22 @@ export async function sumBalance(q: Queryable, enrollmentId: number): Promise<nu
   const { rows } = await q.query<{ points: number }>(
     `SELECT coalesce(sum(points), 0)::bigint AS points FROM ledger_entry WHERE enrollment_id = $1`,
     [enrollmentId],
+  );
+  return Number(rows[0]!.points);
+}
+
+/**
+ * A participant's balance as it stood at an instant: rewards count from when they were earned (a
+ * month's reward at the month's end, though the job records it later), everything else from
+ * when it was recorded.
+ */
+export async function sumBalanceEarnedBy(q: Queryable, enrollmentId: number, at: Date): Promise<number> {
+  const { rows } = await q.query<{ points: number }>(
+    `SELECT coalesce(sum(points), 0)::bigint AS points FROM ledger_entry
+      WHERE enrollment_id = $1
+        AND CASE WHEN kind = 'reward' THEN coalesce((explanation->>'earnedAt')::timestamptz, created_at)
+                 ELSE created_at END <= $2`,
+    [enrollmentId, at],
   );
   return Number(rows[0]!.points);
 }

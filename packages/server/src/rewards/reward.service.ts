@@ -98,13 +98,9 @@ export class RewardService {
       const endedAt = last.status === 'left' ? (last.endedAt ?? last.enrollmentLeftAt) : last.enrollmentLeftAt;
       const earliest = (values: (Date | null)[]) =>
         values.filter((v): v is Date => v !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
+      // A device is active from its first record (devices context), not from when that record arrived.
       const installedAt = earliest(milestones.map((m) => m.installedAt));
-      // Activation is the first data; a device records before its first upload arrives, so a
-      // session it recorded after installation counts from its own start, not from when it was received.
-      const activatedEvent = earliest(milestones.map((m) => m.activatedAt));
-      const firstRecorded =
-        installedAt && activatedEvent ? (sessions.find((s) => s.pluggedAt >= installedAt)?.pluggedAt ?? null) : null;
-      const activatedAt = earliest([activatedEvent, firstRecorded]);
+      const activatedAt = earliest(milestones.map((m) => m.activatedAt));
       const facts: SlotFacts = {
         enrollmentId: last.enrollmentId,
         slotId: last.slotId,

@@ -231,6 +231,17 @@ async function writeGroup(
   const plan = planGroup(requests, stored);
   if (plan.chunks.length > 0) await insertChunks(tx, plan.chunks);
   if (plan.streams.length > 0) await upsertStreams(tx, plan.streams);
-  await markDevicesSeen(tx, deviceIds, ACTIVATED_BY_DATA, now);
+  // The earliest record each device newly stored: when a device that was not yet active became so.
+  const firstRecordAt = new Map<number, Date>();
+  for (const stream of plan.streams) {
+    const earlier = firstRecordAt.get(stream.deviceId);
+    if (!earlier || stream.firstAt < earlier) firstRecordAt.set(stream.deviceId, stream.firstAt);
+  }
+  await markDevicesSeen(
+    tx,
+    deviceIds.map((deviceId) => ({ deviceId, firstRecordAt: firstRecordAt.get(deviceId) ?? null })),
+    ACTIVATED_BY_DATA,
+    now,
+  );
   return plan.outcomes;
 }

@@ -122,30 +122,42 @@ export async function upsertStreams(q: Queryable, updates: readonly StreamUpdate
 /**
  * Records that the devices were heard from now; a device not yet active (or removed) becomes
  * active, with a lifecycle event: data arriving means it is installed and working.
+ *
+ * A device records before its upload arrives (it buffers out of coverage), so it became active
+ * when it recorded, not when we heard: at `firstRecordAt`, the earliest record newly stored for it
+ * (null when it sent only records stored before: then now). Never before its last lifecycle step
+ * (provisioned, shipped, installed, removed, put in a vehicle: data recorded before that was not
+ * recorded there), and never after now (device clocks run ahead).
  */
 export async function markDevicesSeen(
   q: Queryable,
-  deviceIds: readonly number[],
+  devices: readonly { readonly deviceId: number; readonly firstRecordAt: Date | null }[],
   activatedFrom: readonly string[],
   now: Date,
 ): Promise<void> {
   await q.query(
     `WITH target AS (
-       SELECT id, status AS old_status FROM device WHERE id = ANY($1::bigint[])
+       SELECT d.id, d.status AS old_status,
+              CASE WHEN d.status = ANY($3::text[]) THEN
+                LEAST($4::timestamptz, GREATEST(coalesce(u.first_record_at, $4::timestamptz),
+                  (SELECT max(e.at) FROM device_event e
+                    WHERE e.device_id = d.id AND e.kind IN ('provisioned', 'status', 'assigned', 'unassigned'))))
+              END AS activated_at
+         FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, first_record_at) JOIN device d ON d.id = u.id
      ), updated AS (
        UPDATE device d SET
-         last_seen_at = $3,
-         first_seen_at = COALESCE(d.first_seen_at, $3),
-         status = CASE WHEN t.old_status = ANY($2::text[]) THEN 'active' ELSE d.status END,
-         status_changed_at = CASE WHEN t.old_status = ANY($2::text[]) THEN $3 ELSE d.status_changed_at END
+         last_seen_at = $4,
+         first_seen_at = COALESCE(d.first_seen_at, $4),
+         status = CASE WHEN t.old_status = ANY($3::text[]) THEN 'active' ELSE d.status END,
+         status_changed_at = CASE WHEN t.old_status = ANY($3::text[]) THEN t.activated_at ELSE d.status_changed_at END
        FROM target t WHERE d.id = t.id
-       RETURNING d.id, t.old_status
+       RETURNING d.id, t.old_status, t.activated_at
      )
      INSERT INTO device_event (device_id, at, kind, status, note)
-     SELECT id, $3, 'status', 'active',
+     SELECT id, activated_at, 'status', 'active',
             CASE WHEN old_status = 'removed' THEN 'data received again' ELSE 'first data received' END
-       FROM updated WHERE old_status = ANY($2::text[])`,
-    [deviceIds, activatedFrom, now],
+       FROM updated WHERE old_status = ANY($3::text[])`,
+    [devices.map((d) => d.deviceId), devices.map((d) => d.firstRecordAt), activatedFrom, now],
   );
 }
 

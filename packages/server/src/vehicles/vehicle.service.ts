@@ -116,6 +116,27 @@ export class VehicleService {
     return vehicle;
   }
 
+  /**
+   * The vehicle, when the caller may read its data: operators any; its driver; the administrators of
+   * its program's utility; a share link's holder that one. Anyone else is told it does not exist,
+   * the same answer as for a vehicle that does not.
+   */
+  async requireVehicleAccess(actor: Actor, id: number): Promise<Vehicle> {
+    const vehicle = await findVehicleById(this.db, id);
+    const allowed =
+      vehicle !== undefined &&
+      (actor.kind === 'operator' ||
+        (actor.kind === 'driver' && vehicle.ownerAccountId === actor.accountId) ||
+        (actor.kind === 'viewer' && actor.vehicleId === id) ||
+        (actor.kind === 'program_admin' &&
+          vehicle.programId !== null &&
+          (await this.programs.getProgramInternal(vehicle.programId)).utility === actor.utility));
+    if (!allowed) {
+      throw new AppError(actor.kind === 'public' ? 'unauthenticated' : 'not_found', `No vehicle has id ${id}.`);
+    }
+    return vehicle;
+  }
+
   async getVehicle(actor: Actor, id: number): Promise<Vehicle> {
     requireOperator(actor);
     const vehicle = await findVehicleById(this.db, id);

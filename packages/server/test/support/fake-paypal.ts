@@ -52,6 +52,14 @@ export interface FakePaypal {
   expireTokens(): void;
   /** Items to this receiver settle in `status` (default SUCCESS), e.g. UNCLAIMED or FAILED. */
   setReceiverOutcome(receiver: string, status: PaypalItemStatus): void;
+  /**
+   * Changes what PayPal holds for an item after the fact: a later status (an UNCLAIMED payment
+   * RETURNED after 30 days), or an amount or receiver that differs from what was sent.
+   */
+  alterItem(
+    senderItemId: string,
+    changes: { status?: PaypalItemStatus; amountCents?: number; receiver?: string },
+  ): void;
   /** How many reads of a new batch still see it unsettled; the read after settles its items. Default 0. */
   settleAfterPolls: number;
   /**
@@ -424,6 +432,16 @@ export async function startFakePaypal(options: FakePaypalOptions = {}): Promise<
     },
     setReceiverOutcome(receiver, status) {
       outcomes.set(receiver, status);
+    },
+    alterItem(senderItemId, changes) {
+      const item = batches.flatMap((b) => b.items).find((i) => i.senderItemId === senderItemId);
+      if (!item) throw new Error(`the fake PayPal has no item with sender_item_id ${senderItemId}`);
+      if (changes.status !== undefined) item.status = changes.status;
+      if (changes.receiver !== undefined) item.receiver = changes.receiver;
+      if (changes.amountCents !== undefined) {
+        item.amountCents = changes.amountCents;
+        item.amountValue = formatCents(changes.amountCents, item.currency);
+      }
     },
     paidCents(receiver) {
       return batches

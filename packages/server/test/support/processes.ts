@@ -33,14 +33,22 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs one CLI command to completion. */
-export function runCli(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+/** Runs one CLI command to completion; `input`, when given, is piped to its standard input. */
+export function runCli(
+  args: readonly string[],
+  env: Record<string, string | undefined> = {},
+  options: { input?: string } = {},
+): Promise<CliResult> {
   requireBuild();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LOG_LEVEL: 'warn', DEMO: 'false', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // Without input, standard input ends at once, as /dev/null would. A command that exits before
+    // reading it closes the pipe (EPIPE): that is the command's answer, not a failure of the test.
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -71,7 +79,7 @@ export async function startServerProcess(
   requireBuild();
   const timeoutMs = options.timeoutMs ?? 60_000;
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, 'serve', '--json'], {
-    env: { ...process.env, PORT: '0', MQTT_PORT: '0', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: '0', MQTT_PORT: '0', LOG_LEVEL: 'warn', DEMO: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -1,0 +1,95 @@
+/**
+ * Stats for download: a vehicle's days, trips or charging sessions as CSV, with the unit in each
+ * column's name (kilometres, kWh, °C: the stored base units made readable). JSON downloads carry
+ * the same rows as the API answers.
+ */
+import type { Row } from '../db/database.js';
+
+export const EXPORT_KINDS = ['days', 'trips', 'sessions'] as const;
+export type ExportKind = (typeof EXPORT_KINDS)[number];
+
+type Column = readonly [name: string, value: (row: Row) => unknown];
+
+const n = (row: Row, key: string) => (row[key] === null || row[key] === undefined ? null : Number(row[key]));
+const scaled = (key: string, divisor: number, digits: number) => (row: Row) => {
+  const value = n(row, key);
+  return value === null ? null : (value / divisor).toFixed(digits);
+};
+const fixed = (key: string, digits: number) => scaled(key, 1, digits);
+const time = (key: string) => (row: Row) => {
+  const value = row[key];
+  return value instanceof Date ? value.toISOString() : value;
+};
+
+const COLUMNS: Record<ExportKind, readonly Column[]> = {
+  days: [
+    ['day', (r) => r.day],
+    ['trips', (r) => r.trips],
+    ['distance_km', scaled('distanceM', 1000, 2)],
+    ['electric_distance_km', scaled('electricDistanceM', 1000, 2)],
+    ['drive_kwh', scaled('driveWh', 1000, 3)],
+    ['sessions', (r) => r.sessions],
+    ['charge_wall_kwh', scaled('chargeWallWh', 1000, 3)],
+    ['charge_battery_kwh', scaled('chargeBatteryWh', 1000, 3)],
+    ['charge_l1_kwh', scaled('chargeL1Wh', 1000, 3)],
+    ['charge_l2_kwh', scaled('chargeL2Wh', 1000, 3)],
+    ['charge_dcfc_kwh', scaled('chargeDcfcWh', 1000, 3)],
+    ['charge_in_territory_kwh', scaled('chargeInTerritoryWh', 1000, 3)],
+    ['co2_kg', scaled('co2G', 1000, 3)],
+    ['co2_avoided_kg', scaled('co2AvoidedG', 1000, 3)],
+    ['ambient_mean_c', fixed('ambientMeanC', 1)],
+  ],
+  trips: [
+    ['started_at', time('startedAt')],
+    ['ended_at', time('endedAt')],
+    ['distance_km', scaled('distanceM', 1000, 3)],
+    ['electric_distance_km', scaled('electricDistanceM', 1000, 3)],
+    ['energy_kwh', scaled('energyWh', 1000, 3)],
+    [
+      'efficiency_wh_per_km',
+      (r) => {
+        const wh = n(r, 'energyWh');
+        const m = n(r, 'distanceM');
+        return wh === null || !m ? null : ((wh / m) * 1000).toFixed(1);
+      },
+    ],
+    ['hvac_kwh', scaled('hvacWh', 1000, 3)],
+    ['aux_kwh', scaled('auxWh', 1000, 3)],
+    ['soc_start_pct', fixed('socStartPct', 1)],
+    ['soc_end_pct', fixed('socEndPct', 1)],
+    ['ambient_mean_c', fixed('ambientMeanC', 1)],
+    ['co2_kg', scaled('co2G', 1000, 3)],
+    ['co2_avoided_kg', scaled('co2AvoidedG', 1000, 3)],
+  ],
+  sessions: [
+    ['plugged_at', time('pluggedAt')],
+    ['unplugged_at', time('unpluggedAt')],
+    ['level', (r) => r.level],
+    ['kind', (r) => r.kind],
+    ['wall_kwh', scaled('wallWh', 1000, 3)],
+    ['battery_kwh', scaled('batteryWh', 1000, 3)],
+    ['charging_h', scaled('chargingS', 3600, 2)],
+    ['peak_kw', scaled('peakW', 1000, 2)],
+    ['soc_start_pct', fixed('socStartPct', 1)],
+    ['soc_end_pct', fixed('socEndPct', 1)],
+    ['in_territory', (r) => r.inTerritory],
+    ['latitude', fixed('latDeg', 5)],
+    ['longitude', fixed('lonDeg', 5)],
+    ['co2_kg', scaled('co2G', 1000, 3)],
+  ],
+};
+
+/** One CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180). */
+export function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  // Numbers and booleans read the same as JSON; objects (none today) as JSON too.
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function rowsToCsv(kind: ExportKind, rows: readonly Row[]): string {
+  const columns = COLUMNS[kind];
+  const lines = [columns.map(([name]) => name).join(',')];
+  for (const row of rows) lines.push(columns.map(([, value]) => csvField(value(row))).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,247 @@
+/**
+ * The utility's grid view: when, where and at what level a program's vehicles charge. Reads the
+ * daily rollups (vehicle_day) that derivation keeps: the load by hour of day (weekdays and weekends
+ * apart), day by day, by charging level, inside the territory or not, by time-of-use period, each
+ * vehicle's contribution to the program's peak hour, and every program (region) side by side.
+ */
+import { requireStaff, SYSTEM, type Actor } from '../actor.js';
+import type { Database } from '../db/database.js';
+import type { DeriveService } from '../derive/index.js';
+import { AppError } from '../errors.js';
+import type { ProgramService } from '../programs/index.js';
+import { programTotals, vehicleContributions, type ProgramTotalsRow } from './grid.repository.js';
+
+/** The time-of-use period a planner calls "the peak" when a program names one. */
+export const PEAK_PERIOD = 'on_peak';
+export const GRID_MAX_DAYS = 400;
+const CONTRIBUTORS = 100;
+
+export interface GridDay {
+  readonly day: string;
+  readonly vehicles: number;
+  readonly wallWh: number;
+  readonly l1Wh: number;
+  readonly l2Wh: number;
+  readonly dcfcWh: number;
+  readonly inTerritoryWh: number;
+  readonly distanceM: number;
+  /** 24 values: wall energy per local hour of day. */
+  readonly hourlyWh: readonly number[];
+  readonly touWh: Readonly<Record<string, number>>;
+}
+
+export interface GridView {
+  readonly program: {
+    readonly slug: string;
+    readonly name: string;
+    readonly utility: string;
+    readonly timeZone: string;
+  };
+  readonly from: string;
+  readonly to: string;
+  readonly days: readonly GridDay[];
+  /** Mean load (kW) by local hour of day: over every day, weekdays, weekend days. */
+  readonly profileKw: {
+    readonly all: readonly number[];
+    readonly weekday: readonly number[];
+    readonly weekend: readonly number[];
+  };
+  /** The local hour with the highest mean load (0–23), and that load. */
+  readonly peakHour: number;
+  readonly peakKw: number;
+  readonly totals: {
+    readonly wallWh: number;
+    readonly byLevelWh: { readonly L1: number; readonly L2: number; readonly DCFC: number; readonly unknown: number };
+    readonly inTerritoryShare: number | null;
+    readonly byTouWh: Readonly<Record<string, number>>;
+    readonly vehicles: number;
+  };
+  /** The vehicles that charge most in the peak hour: mean kW then, and their share of it. */
+  readonly contributors: readonly {
+    readonly vehicleId: number;
+    readonly vehicle: string;
+    readonly chargeDays: number;
+    readonly wallWh: number;
+    readonly peakHourKw: number;
+    readonly peakHourShare: number;
+    readonly peakPeriodWh: number;
+    readonly dcfcShare: number;
+  }[];
+}
+
+const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+function checkRange(from: string, to: string): number {
+  const days = daysBetween(from, to);
+  if (!(days > 0))
+    throw new AppError('invalid_input', `The range ${from} – ${to} is empty: "to" must come after "from".`);
+  if (days > GRID_MAX_DAYS) {
+    throw new AppError('invalid_input', `The range covers ${days} days; ask for at most ${GRID_MAX_DAYS} at a time.`);
+  }
+  return days;
+}
+
+export class GridService {
+  constructor(
+    private readonly db: Database,
+    private readonly programs: ProgramService,
+    private readonly derive: DeriveService,
+  ) {}
+
+  async programGrid(actor: Actor, slug: string, from: string, to: string): Promise<GridView> {
+    const program = await this.programs.getProgram(actor, slug);
+    const dayCount = checkRange(from, to);
+    const rows = await this.derive.programDays(SYSTEM, program.id, from, to);
+    const days: GridDay[] = rows.map((r) => ({
+      day: String(r.day),
+      vehicles: num(r.vehicles),
+      wallWh: num(r.chargeWallWh),
+      l1Wh: num(r.chargeL1Wh),
+      l2Wh: num(r.chargeL2Wh),
+      dcfcWh: num(r.chargeDcfcWh),
+      inTerritoryWh: num(r.chargeInTerritoryWh),
+      distanceM: num(r.distanceM),
+      hourlyWh: Array.from({ length: 24 }, (_, i) => num((r.chargeHourlyWh as unknown[] | null)?.[i])),
+      touWh: Object.fromEntries(
+        Object.entries((r.chargeTouWh as Record<string, unknown> | null) ?? {}).map(([k, v]) => [k, num(v)]),
+      ),
+    }));
+
+    // Mean kW by hour: a day's Wh in an hour is its mean W over that hour. Days without any row
+    // (no vehicle reported) count as zero load, so the divisor is the calendar's day count.
+    const sum = (filter: (weekday: number) => boolean) => {
+      const totals = new Array<number>(24).fill(0);
+      let count = 0;
+      for (let i = 0; i < dayCount; i++) {
+        const date = new Date(Date.parse(`${from}T00:00:00Z`) + i * 86_400_000);
+        if (!filter(date.getUTCDay())) continue;
+        count++;
+        const row = days.find((d) => d.day === date.toISOString().slice(0, 10));
+        if (row) for (let h = 0; h < 24; h++) totals[h]! += row.hourlyWh[h]!;
+      }
+      return totals.map((wh) => (count > 0 ? wh / count / 1000 : 0));
+    };
+    const all = sum(() => true);
+    const weekday = sum((d) => d >= 1 && d <= 5);
+    const weekend = sum((d) => d === 0 || d === 6);
+    const peakHour = all.reduce((best, kw, h) => (kw > all[best]! ? h : best), 0);
+
+    const wallWh = days.reduce((a, d) => a + d.wallWh, 0);
+    const l1 = days.reduce((a, d) => a + d.l1Wh, 0);
+    const l2 = days.reduce((a, d) => a + d.l2Wh, 0);
+    const dcfc = days.reduce((a, d) => a + d.dcfcWh, 0);
+    const inTerritory = days.reduce((a, d) => a + d.inTerritoryWh, 0);
+    const byTouWh: Record<string, number> = {};
+    for (const d of days) for (const [k, v] of Object.entries(d.touWh)) byTouWh[k] = (byTouWh[k] ?? 0) + v;
+
+    const contributions = await vehicleContributions(
+      this.db,
+      program.id,
+      from,
+      to,
+      peakHour,
+      PEAK_PERIOD,
+      CONTRIBUTORS,
+    );
+    const peakHourWhAll = all[peakHour]! * 1000 * dayCount;
+    const [totalsRow] = await programTotals(this.db, [program.id], from, to);
+    return {
+      program: { slug: program.slug, name: program.name, utility: program.utility, timeZone: program.timeZone },
+      from,
+      to,
+      days,
+      profileKw: { all, weekday, weekend },
+      peakHour,
+      peakKw: all[peakHour]!,
+      totals: {
+        wallWh,
+        byLevelWh: { L1: l1, L2: l2, DCFC: dcfc, unknown: Math.max(0, wallWh - l1 - l2 - dcfc) },
+        inTerritoryShare: wallWh > 0 ? inTerritory / wallWh : null,
+        byTouWh,
+        vehicles: totalsRow?.vehicles ?? 0,
+      },
+      contributors: contributions.map((c) => ({
+        vehicleId: c.vehicleId,
+        vehicle: `${c.modelYear} ${c.make} ${c.model}`,
+        chargeDays: c.chargeDays,
+        wallWh: c.wallWh,
+        peakHourKw: c.peakHourWh / dayCount / 1000,
+        peakHourShare: peakHourWhAll > 0 ? c.peakHourWh / peakHourWhAll : 0,
+        peakPeriodWh: c.peakPeriodWh,
+        dcfcShare: c.wallWh > 0 ? c.dcfcWh / c.wallWh : 0,
+      })),
+    };
+  }
+
+  /** Every program the caller manages, side by side (a program is a region). */
+  async regions(actor: Actor, from: string, to: string) {
+    requireStaff(actor);
+    checkRange(from, to);
+    const programs = await this.programs.listPrograms(actor);
+    const totals = new Map<number, ProgramTotalsRow>(
+      (
+        await programTotals(
+          this.db,
+          programs.map((p) => p.id),
+          from,
+          to,
+        )
+      ).map((t) => [t.programId, t]),
+    );
+    return {
+      from,
+      to,
+      regions: programs.map((p) => {
+        const t = totals.get(p.id);
+        const wall = t?.wallWh ?? 0;
+        return {
+          slug: p.slug,
+          name: p.name,
+          utility: p.utility,
+          region: p.region,
+          vehicles: t?.vehicles ?? 0,
+          distanceM: t?.distanceM ?? 0,
+          wallWh: wall,
+          byLevelWh: { L1: t?.l1Wh ?? 0, L2: t?.l2Wh ?? 0, DCFC: t?.dcfcWh ?? 0 },
+          inTerritoryShare: wall > 0 ? (t?.inTerritoryWh ?? 0) / wall : null,
+          co2AvoidedG: t?.co2AvoidedG ?? 0,
+        };
+      }),
+    };
+  }
+
+  /** The grid view's days as CSV, one row per local day. */
+  static daysCsv(view: GridView): string {
+    const periods = [...new Set(view.days.flatMap((d) => Object.keys(d.touWh)))].sort();
+    const header = [
+      'day',
+      'vehicles',
+      'wall_kwh',
+      'l1_kwh',
+      'l2_kwh',
+      'dcfc_kwh',
+      'in_territory_kwh',
+      ...periods.map((p) => `${p}_kwh`),
+      ...Array.from({ length: 24 }, (_, h) => `h${String(h).padStart(2, '0')}_kwh`),
+    ];
+    const kwh = (wh: number) => (wh / 1000).toFixed(3);
+    const lines = view.days.map((d) =>
+      [
+        d.day,
+        String(d.vehicles),
+        kwh(d.wallWh),
+        kwh(d.l1Wh),
+        kwh(d.l2Wh),
+        kwh(d.dcfcWh),
+        kwh(d.inTerritoryWh),
+        ...periods.map((p) => kwh(d.touWh[p] ?? 0)),
+        ...d.hourlyWh.map(kwh),
+      ].join(','),
+    );
+    return `${[header.join(','), ...lines].join('\r\n')}\r\n`;
+  }
+}

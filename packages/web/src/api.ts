@@ -1,0 +1,523 @@
+/**
+ * The API client: same-origin fetches (the session is an HttpOnly cookie), JSON in and out, and
+ * one error type carrying the server's message and field details.
+ */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: readonly { field: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch {
+    throw new ApiError(0, 'unavailable', 'The server cannot be reached. Check your connection and try again.');
+  }
+  if (response.status === 204) return undefined as T;
+  const json = (await response.json().catch(() => ({}))) as {
+    error?: { code: string; message: string; details?: { field: string; message: string }[] };
+  };
+  if (!response.ok) {
+    throw new ApiError(
+      response.status,
+      json.error?.code ?? 'error',
+      json.error?.message ?? `The server answered ${response.status}.`,
+      json.error?.details ?? [],
+    );
+  }
+  return json as T;
+}
+
+export const get = <T>(path: string) => api<T>('GET', path);
+export const post = <T>(path: string, body: unknown = {}) => api<T>('POST', path, body);
+
+// ---- What the API answers (the fields the web app reads) ----
+
+export interface Account {
+  id: number;
+  email: string;
+  name: string;
+  role: 'driver' | 'program_admin' | 'operator';
+  utility: string | null;
+  preferences: { distanceUnit: 'km' | 'mi'; temperatureUnit: 'C' | 'F' };
+}
+
+export interface DemoStatus {
+  state: 'preparing' | 'filling' | 'live' | 'stopped' | 'failed';
+  vehicles: number;
+  days: number;
+  progress: number;
+  records: number;
+  message?: string;
+}
+
+export interface AppConfig {
+  mapTileUrl: string;
+  demo: DemoStatus | null;
+}
+
+export interface Shipment {
+  id: number;
+  kind: 'device' | 'y_cable' | 'return';
+  status: string;
+  carrier: string | null;
+  trackingNumber: string | null;
+  createdAt: string;
+}
+
+export interface ApplicationVehicle {
+  id: number;
+  vehicleId: number;
+  make: string;
+  model: string;
+  modelYear: number;
+  vin: string | null;
+  status: string;
+  eligibility: { eligible: boolean; reasons: { ok: boolean; message: string }[] };
+  joinedAt: string | null;
+  device: { serial: string; status: string; firstSeenAt: string | null; lastSeenAt: string | null } | null;
+  shipments: Shipment[];
+}
+
+export interface Application {
+  id: number;
+  program: { id: number; slug: string; name: string; utility: string };
+  status: string;
+  appliedAt: string;
+  decidedAt: string | null;
+  decisionNote: string | null;
+  paypalEmail: string | null;
+  applicant?: { id: number; name: string; email: string };
+  vehicles: ApplicationVehicle[];
+}
+
+export interface PublicProgram {
+  slug: string;
+  name: string;
+  utility: string;
+  region: string | null;
+  description: string | null;
+  timeZone: string;
+  currency: string;
+  pointsPerUnit: number;
+  rewardDisplay: 'money' | 'points';
+  eligibility: { powertrains: string[]; note?: string };
+  vehicleList: { make: string; model: string; yearFrom?: number; yearTo?: number }[];
+  unlistedVehiclesMayApply: boolean;
+  supportEmail: string | null;
+  supportPhone: string | null;
+  supportHours: string | null;
+  rewardRules: { key: string; type: string; label: string; points?: number }[];
+  territory?: unknown;
+}
+
+export interface Day {
+  day: string;
+  trips: number;
+  distanceM: number;
+  electricDistanceM: number;
+  driveWh: number;
+  driveHvacWh: number;
+  driveAuxWh: number;
+  sessions: number;
+  chargeWallWh: number;
+  chargeBatteryWh: number;
+  chargeL1Wh: number;
+  chargeL2Wh: number;
+  chargeDcfcWh: number;
+  chargeInTerritoryWh: number;
+  chargeAuxWh: number;
+  co2G: number;
+  fuelCo2G: number;
+  co2AvoidedG: number;
+  ambientMeanC: number | null;
+  ambientMinC: number | null;
+  ambientMaxC: number | null;
+}
+
+export interface Trip {
+  vehicleId: number;
+  startedAt: string;
+  endedAt: string;
+  complete: boolean;
+  localDate: string;
+  distanceM: number;
+  electricDistanceM: number;
+  energyWh: number;
+  hvacWh: number;
+  auxWh: number;
+  socStartPct: number | null;
+  socEndPct: number | null;
+  ambientMeanC: number | null;
+  co2G: number | null;
+  co2AvoidedG: number | null;
+}
+
+export interface ChargeSession {
+  vehicleId: number;
+  pluggedAt: string;
+  unpluggedAt: string;
+  complete: boolean;
+  localDate: string;
+  kind: 'ac' | 'dc' | null;
+  level: 'L1' | 'L2' | 'DCFC' | null;
+  chargingS: number;
+  batteryWh: number;
+  wallWh: number;
+  peakW: number | null;
+  socStartPct: number | null;
+  socEndPct: number | null;
+  latDeg: number | null;
+  lonDeg: number | null;
+  inTerritory: boolean | null;
+  belowMinimum: boolean;
+  auxWh: number;
+  co2G: number | null;
+}
+
+export interface HealthWeek {
+  weekStart: string;
+  sohPct: number | null;
+  sohLowPct: number | null;
+  sohHighPct: number | null;
+  sohBasis: 'ac' | 'dc' | null;
+  powerCapacityPct: number | null;
+  powerCapacityLowPct: number | null;
+  powerCapacityHighPct: number | null;
+  capacityAcWh: number | null;
+  capacityAcEstimates: number;
+  capacityDcEstimates: number;
+  resistanceTrips: number;
+  bmsSohPct: number | null;
+}
+
+export interface TracePoint {
+  t: number;
+  socPct: number | null;
+  speedMps: number | null;
+  powerW: number | null;
+  ambientC: number | null;
+  hvacW: number | null;
+  auxW: number | null;
+  chargeW: number | null;
+}
+
+export interface LedgerEntry {
+  id: number;
+  kind: string;
+  points: number;
+  ruleKey: string | null;
+  period: string | null;
+  /** The rule's own account of why: a sentence, and the sessions that earned it. */
+  explanation: { rule: string; summary: string; sessions?: { pluggedAt?: string; wallKwh?: number }[] } & Record<
+    string,
+    unknown
+  >;
+  reason: string | null;
+  createdAt: string;
+  vehicleId: number | null;
+}
+
+export interface Ledger {
+  enrollmentId: number;
+  program: string;
+  display: 'money' | 'points';
+  pointsPerUnit: number;
+  currency: string;
+  balance: number;
+  balanceMoney: number;
+  entries: LedgerEntry[];
+}
+
+export interface Share {
+  id: number;
+  vehicleId: number;
+  label: string | null;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+  active: boolean;
+  url?: string;
+}
+
+export interface Notification {
+  id: number;
+  subject: string;
+  body: string;
+  createdAt: string;
+  readAt: string | null;
+}
+
+/** Today's local date, as the API's days (YYYY-MM-DD), and `n` days before it. */
+export function isoDay(date: Date): string {
+  const y = date.getFullYear();
+  const m = String(date.getMonth() + 1).padStart(2, '0');
+  const d = String(date.getDate()).padStart(2, '0');
+  return `${y}-${m}-${d}`;
+}
+
+export function daysAgo(n: number, from = new Date()): string {
+  const date = new Date(from);
+  date.setDate(date.getDate() - n);
+  return isoDay(date);
+}
+
+// ---- Program administration (staff) ----
+
+/** A program as its staff read it (GET /programs, /programs/:slug when signed in as staff). */
+export interface StaffProgram {
+  id: number;
+  slug: string;
+  name: string;
+  utility: string;
+  timeZone: string;
+  territory: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown } | null;
+  tou: { periods: string[]; rules: unknown[]; default: string } | null;
+  gridGPerKwh: number;
+  region: string | null;
+  description: string | null;
+  eligibility: {
+    powertrains: ('BEV' | 'PHEV')[];
+    utilityCustomersOnly?: boolean;
+    utilityAccountPattern?: string;
+    utilityAccountHint?: string;
+    note?: string;
+  };
+  vehicleList: ListedVehicle[];
+  unlistedVehiclesMayApply: boolean;
+  applicationsOpenOn: string | null;
+  applicationsCloseOn: string | null;
+  collectionStartsOn: string | null;
+  collectionEndsOn: string | null;
+  participantTarget: number | null;
+  supportEmail: string | null;
+  supportPhone: string | null;
+  supportHours: string | null;
+  rewardRules: ({ key: string; type: string; label: string } & Record<string, unknown>)[];
+  currency: string;
+  pointsPerUnit: number;
+  rewardDisplay: 'money' | 'points';
+  payoutOptions: {
+    paypal?: { minimumPoints: number };
+    giftCard?: { brand: string; when: 'year_end' | 'program_end' };
+  };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ListedVehicle {
+  make: string;
+  model: string;
+  yearFrom?: number;
+  yearTo?: number;
+}
+
+/** A shipment as staff see it (GET /programs/:slug/shipments, and inside applications). */
+export interface StaffShipment {
+  id: number;
+  enrollmentVehicleId: number;
+  kind: 'device' | 'y_cable' | 'return';
+  status: 'requested' | 'shipped' | 'delivered' | 'received' | 'cancelled';
+  deviceId: number | null;
+  carrier: string | null;
+  trackingNumber: string | null;
+  note: string | null;
+  requestedAt: string;
+  shippedAt: string | null;
+  closedAt: string | null;
+}
+
+export interface StaffApplicationVehicle extends Omit<ApplicationVehicle, 'shipments' | 'eligibility'> {
+  slotId: number;
+  endedAt: string | null;
+  eligibility: {
+    eligible: boolean;
+    needsReview?: boolean;
+    powertrain?: string | null;
+    reasons: { check?: string; ok: boolean; message: string }[];
+  };
+  shipments: StaffShipment[];
+}
+
+/** An application as staff see it: with the applicant, address and account number. */
+export interface StaffApplication extends Omit<Application, 'vehicles'> {
+  homeAddress: { line1: string; line2?: string; city: string; region: string; postalCode: string; country: string };
+  utilityAccount: string;
+  leftAt: string | null;
+  leaveReason: string | null;
+  leaveNote: string | null;
+  vehicles: StaffApplicationVehicle[];
+}
+
+export interface GridDay {
+  day: string;
+  vehicles: number;
+  wallWh: number;
+  l1Wh: number;
+  l2Wh: number;
+  dcfcWh: number;
+  inTerritoryWh: number;
+  distanceM: number;
+  hourlyWh: number[];
+  touWh: Record<string, number>;
+}
+
+/** GET /programs/:slug/grid (see the server's grid.service.ts). */
+export interface GridView {
+  program: { slug: string; name: string; utility: string; timeZone: string };
+  from: string;
+  to: string;
+  days: GridDay[];
+  profileKw: { all: number[]; weekday: number[]; weekend: number[] };
+  peakHour: number;
+  peakKw: number;
+  totals: {
+    wallWh: number;
+    byLevelWh: { L1: number; L2: number; DCFC: number; unknown: number };
+    inTerritoryShare: number | null;
+    byTouWh: Record<string, number>;
+    vehicles: number;
+  };
+  contributors: {
+    vehicleId: number;
+    vehicle: string;
+    chargeDays: number;
+    wallWh: number;
+    peakHourKw: number;
+    peakHourShare: number;
+    peakPeriodWh: number;
+    dcfcShare: number;
+  }[];
+}
+
+/** GET /grid/regions: every program the caller manages, side by side. */
+export interface RegionsView {
+  from: string;
+  to: string;
+  regions: {
+    slug: string;
+    name: string;
+    utility: string;
+    region: string | null;
+    vehicles: number;
+    distanceM: number;
+    wallWh: number;
+    byLevelWh: { L1: number; L2: number; DCFC: number };
+    inTerritoryShare: number | null;
+    co2AvoidedG: number;
+  }[];
+}
+
+export interface Balance {
+  enrollmentId: number;
+  accountId: number;
+  earned: number;
+  adjusted: number;
+  paidOut: number;
+  balance: number;
+  /** "12.34 CAD", rounded down to the cent. */
+  balanceMoney: string;
+}
+
+export interface ProgramBalances {
+  program: string;
+  currency: string;
+  pointsPerUnit: number;
+  totals: { earned: number; adjusted: number; paidOut: number; balance: number; balanceMoney: string };
+  balances: Balance[];
+}
+
+export interface PayoutItem {
+  id: number;
+  batchId: number;
+  enrollmentId: number;
+  points: number;
+  amountCents: number;
+  currency: string;
+  receiver: string;
+  senderItemId: string;
+  providerItemId: string | null;
+  status: string;
+  statusDetail: string | null;
+  updatedAt: string;
+}
+
+export interface PayoutBatch {
+  id: number;
+  programId: number;
+  provider: 'paypal' | 'gift_card';
+  period: string;
+  senderBatchId: string;
+  status: 'created' | 'submitted' | 'processing' | 'completed' | 'failed' | 'exported';
+  providerBatchId: string | null;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  submittedAt: string | null;
+  completedAt: string | null;
+  items?: PayoutItem[];
+}
+
+export interface Reconciliation {
+  program: string;
+  ok: boolean;
+  problems: string[];
+  totals: {
+    items: number;
+    paidPoints: number;
+    inFlightPoints: number;
+    reversedPoints: number;
+    ledgerDebits: number;
+    ledgerReversals: number;
+    paypalBatchesChecked: number;
+  };
+}
+
+export interface ProgramEvaluation {
+  program: string;
+  slots: number;
+  entitlements: number;
+  added: number;
+  points: number;
+}
+
+export type InquiryStatus = 'new' | 'contacted' | 'qualified' | 'not_qualified' | 'closed';
+
+export interface PropertyInquiry {
+  id: number;
+  program: { id: number; slug: string; name: string; utility: string } | null;
+  buildingName: string;
+  address: { line1: string; line2?: string; city: string; region: string; postalCode: string; country: string };
+  units: number;
+  hasCommonArea: boolean;
+  commonAreaNote: string | null;
+  parkingSpaces: number | null;
+  contactName: string;
+  contactEmail: string;
+  contactPhone: string | null;
+  message: string | null;
+  status: InquiryStatus;
+  adminNote: string | null;
+  prequalification: { likelyToQualify: boolean; reasons: string[] };
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An account as operators list them (GET /accounts). */
+export interface StaffAccount extends Account {
+  createdAt: string;
+}

@@ -1,0 +1,60 @@
+/** The SmartCharge web app: the driver portal and program administration, one single-page app. */
+import { render } from 'preact';
+import { ErrorBoundary, LocationProvider, Route, Router, lazy } from 'preact-iso';
+import { Layout } from './components/layout';
+import { SessionProvider } from './session';
+import { Dashboard } from './pages/dashboard';
+import { Home } from './pages/home';
+import { ResetPassword, SignIn, SignUp } from './pages/auth';
+import { NotFound } from './pages/not-found';
+import './styles.css';
+
+// Pages past the dashboard load on first visit: the first page stays small.
+const Trips = lazy(() => import('./pages/trips').then((m) => m.Trips));
+const TripDetail = lazy(() => import('./pages/trips').then((m) => m.TripDetail));
+const Charging = lazy(() => import('./pages/charging').then((m) => m.Charging));
+const Battery = lazy(() => import('./pages/battery').then((m) => m.Battery));
+const Climate = lazy(() => import('./pages/climate').then((m) => m.Climate));
+const Rewards = lazy(() => import('./pages/rewards').then((m) => m.Rewards));
+const MyProgram = lazy(() => import('./pages/program').then((m) => m.MyProgram));
+const Apply = lazy(() => import('./pages/program').then((m) => m.Apply));
+const ShareAndExport = lazy(() => import('./pages/share').then((m) => m.ShareAndExport));
+const Shared = lazy(() => import('./pages/shared').then((m) => m.Shared));
+const Settings = lazy(() => import('./pages/settings').then((m) => m.Settings));
+const Admin = lazy(() => import('./admin/admin').then((m) => m.Admin));
+
+function App() {
+  return (
+    <LocationProvider>
+      <SessionProvider>
+        <ErrorBoundary>
+          <Layout>
+            <Router>
+              <Route path="/" component={Home} />
+              <Route path="/dashboard" component={Dashboard} />
+              <Route path="/signin" component={SignIn} />
+              <Route path="/signup" component={SignUp} />
+              <Route path="/reset-password" component={ResetPassword} />
+              <Route path="/trips" component={Trips} />
+              <Route path="/trips/:vehicle/:started" component={TripDetail} />
+              <Route path="/charging" component={Charging} />
+              <Route path="/battery" component={Battery} />
+              <Route path="/climate" component={Climate} />
+              <Route path="/rewards" component={Rewards} />
+              <Route path="/program" component={MyProgram} />
+              <Route path="/apply/:slug" component={Apply} />
+              <Route path="/share" component={ShareAndExport} />
+              <Route path="/shared/:token" component={Shared} />
+              <Route path="/settings" component={Settings} />
+              <Route path="/admin/*" component={Admin} />
+              <Route path="/admin" component={Admin} />
+              <Route default component={NotFound} />
+            </Router>
+          </Layout>
+        </ErrorBoundary>
+      </SessionProvider>
+    </LocationProvider>
+  );
+}
+
+render(<App />, document.getElementById('app')!);

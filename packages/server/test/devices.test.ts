@@ -706,7 +706,14 @@ describeEachDatabase('devices and vehicles', (setup) => {
         'listDevicesByIds',
         'listSilentDevices',
       ];
-      const internalVehicleMethods = ['constructor', 'createOwnedVehicle', 'setVehicleProgram', 'getVehicleInternal'];
+      // requireVehicleAccess decides per caller (driver, utility, share viewer): tested in portal.e2e.test.ts.
+      const internalVehicleMethods = [
+        'constructor',
+        'createOwnedVehicle',
+        'setVehicleProgram',
+        'getVehicleInternal',
+        'requireVehicleAccess',
+      ];
       const methods = [
         ...Object.getOwnPropertyNames(DeviceService.prototype)
           .filter((name) => !notOperatorEntryPoints.includes(name))

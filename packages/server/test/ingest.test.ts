@@ -193,6 +193,9 @@ describeEachDatabase('ingest', (setup) => {
     it('is the earliest record of the first batch stored, though it arrived days later, and again after a removal', async () => {
       nowMs = NOW - 10 * DAY;
       const { credential } = await provisionTestDevice(moving);
+      await moving.devices.setStatus(CLI_OPERATOR, credential.serial, { status: 'shipped' });
+      // The participant says it is installed two days after plugging it in: its data knows better.
+      nowMs = NOW - DAY;
       await moving.devices.setStatus(CLI_OPERATOR, credential.serial, { status: 'installed' });
       nowMs = NOW;
       const recordedFrom = NOW - 3 * DAY;
@@ -218,12 +221,14 @@ describeEachDatabase('ingest', (setup) => {
       ]);
     });
 
-    it('is never before the device was installed, nor after now when its clock runs ahead', async () => {
+    it('is never before the device was shipped, nor after now when its clock runs ahead', async () => {
       nowMs = NOW - DAY;
       const early = await provisionTestDevice(moving);
+      await moving.devices.setStatus(CLI_OPERATOR, early.credential.serial, { status: 'shipped' });
+      nowMs = NOW - DAY + 3600_000;
       await moving.devices.setStatus(CLI_OPERATOR, early.credential.serial, { status: 'installed' });
       nowMs = NOW;
-      // Stamped before the installation (a wrong clock, or data from the bench): activation is the installation.
+      // Stamped before it was shipped (a wrong clock, or data from the bench): it cannot have been in the car yet.
       await sendVia(early.credential, telemetryStream({ startMs: NOW - 2 * DAY, driveSeconds: 5, chargeSeconds: 0 }));
       expect(await activations(early.credential.serial)).toEqual([
         [new Date(NOW - DAY).toISOString(), 'first data received'],

@@ -1,8 +1,9 @@
 /**
  * Rewards from what devices record, on PGlite and on PostgreSQL, through ingest, live derivation
- * and the rewards service: a device that buffered its first charge out of coverage is active from
- * that charge, so the charge earns the start bonus though it arrived days later; data stamped
- * before the installation does not start anything.
+ * and the rewards service: a device is active from its first record (devices context), so a charge
+ * it buffered out of coverage earns the start bonus though it arrived days later, and so does one
+ * recorded before the participant got round to saying the device was installed; data stamped
+ * before the device was even shipped starts nothing.
  */
 import type { TUplinkRecord } from '@smartcharge/protocol';
 import { beforeAll, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { enrollDriver, equipDevice, type Participant } from './support/program-f
 import { telemetryStream } from './support/telemetry-fixtures.js';
 
 const DAY = 86_400_000;
+const SHIPPED = Date.UTC(2026, 10, 2, 15);
 const INSTALLED = Date.UTC(2026, 10, 3, 15);
 
 describeEachDatabase('rewards from device data', (setup) => {
@@ -25,11 +27,17 @@ describeEachDatabase('rewards from device data', (setup) => {
     await services.programs.ensurePreset(CLI_OPERATOR, 'alectra');
   });
 
-  /** A participant whose device was shipped and installed at INSTALLED. */
-  async function installed(): Promise<{ participant: Participant; credential: { serial: string; secret: string } }> {
-    nowMs = INSTALLED;
+  /** A participant whose device was shipped at SHIPPED and, unless told otherwise, said installed at INSTALLED. */
+  async function equipped(
+    options: { installed?: boolean } = {},
+  ): Promise<{ participant: Participant; credential: { serial: string; secret: string } }> {
+    nowMs = SHIPPED;
     const participant = await enrollDriver(services, 'alectra');
-    const device = await equipDevice(services, participant);
+    const device = await equipDevice(services, participant, { installed: false });
+    if (options.installed !== false) {
+      nowMs = INSTALLED;
+      await services.participation.confirmInstalled(participant.actor, participant.enrollmentVehicleId);
+    }
     return { participant, credential: device.credential };
   }
 
@@ -54,7 +62,7 @@ describeEachDatabase('rewards from device data', (setup) => {
     );
 
   it('pays the start bonus for a charge the device recorded before its first upload arrived', async () => {
-    const { participant, credential } = await installed();
+    const { participant, credential } = await equipped();
     const recordedFrom = Date.UTC(2026, 10, 5, 23);
     await upload(credential, recordedFrom, recordedFrom + 2 * DAY);
     await services.rewards.evaluateProgram(CLI_OPERATOR, 'alectra');
@@ -66,13 +74,28 @@ describeEachDatabase('rewards from device data', (setup) => {
     expect(Date.parse(facts.startedAt)).toBeLessThan(recordedFrom + DAY);
   });
 
-  it('does not count data stamped before the installation: the start waits for a charge after it', async () => {
-    const { participant, credential } = await installed();
-    // A device clock a week behind: its "first" charge predates the installation.
-    await upload(credential, INSTALLED - 7 * DAY, INSTALLED + DAY);
+  it('pays it for a charge recorded before the participant said the device was installed', async () => {
+    const { participant, credential } = await equipped({ installed: false });
+    const recordedFrom = SHIPPED + DAY / 2;
+    await upload(credential, recordedFrom, INSTALLED + 3_600_000);
+    nowMs = INSTALLED + 2 * 3_600_000;
+    // Saying so after the data arrived changes nothing: the device is already active.
+    await services.participation.confirmInstalled(participant.actor, participant.enrollmentVehicleId);
+    await services.rewards.evaluateProgram(CLI_OPERATOR, 'alectra');
+    const [start] = await rewardsOf(participant);
+    expect(start).toMatchObject({ ruleKey: 'start', points: 5000 });
+    expect((start!.explanation.facts as { installedAt: string }).installedAt).toBe(
+      new Date(recordedFrom).toISOString(),
+    );
+  });
+
+  it('does not count data stamped before the device was shipped: the start waits for a charge after it', async () => {
+    const { participant, credential } = await equipped();
+    // A device clock a week behind: its "first" charge predates the shipment.
+    await upload(credential, SHIPPED - 7 * DAY, INSTALLED + DAY);
     await services.rewards.evaluateProgram(CLI_OPERATOR, 'alectra');
     expect(await rewardsOf(participant)).toEqual([]);
     const device = await services.devices.getDevice(CLI_OPERATOR, credential.serial);
-    expect(device.statusChangedAt.toISOString()).toBe(new Date(INSTALLED).toISOString());
+    expect(device.statusChangedAt.toISOString()).toBe(new Date(SHIPPED).toISOString());
   });
 });

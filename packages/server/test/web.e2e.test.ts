@@ -40,6 +40,7 @@ describe.runIf(ready)('the web app in a browser', () => {
   let adminCookie = '';
   let applicationId = 0;
   let enrolledVehicleId = 0;
+  let clockBehindMs = 2 * 3_600_000;
   const email = 'robin@example.com';
   const password = 'robin drives electric';
 
@@ -116,7 +117,14 @@ describe.runIf(ready)('the web app in a browser', () => {
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
-    server = await startTestServer({ database: 'pglite', mqtt: 'off', env: { JOBS: 'false', MAP_TILE_URL: 'off' } });
+    // Applying, approving and shipping happen "two hours ago" on the platform's clock; the device's
+    // data then comes after the shipment, as it would.
+    server = await startTestServer({
+      database: 'pglite',
+      mqtt: 'off',
+      env: { JOBS: 'false', MAP_TILE_URL: 'off' },
+      clock: () => new Date(Date.now() - clockBehindMs),
+    });
     // An operator sets up Alectra and its administrator.
     await api('POST', '/programs', { preset: 'alectra' }, { bearer: ADMIN_TOKEN });
     await api(
@@ -203,6 +211,7 @@ describe.runIf(ready)('the web app in a browser', () => {
     await expect.poll(() => page.getByText('How to install your C2').count()).toBe(0);
 
     // The device's first data, after the install: a drive and a charge in the last hour.
+    clockBehindMs = 0;
     await sendDay(device.credential, Date.now() - 60 * 60_000);
     await page.reload();
     await expect.poll(() => page.getByText(/Live since/).count()).toBe(1);

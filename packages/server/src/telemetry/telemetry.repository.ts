@@ -126,8 +126,10 @@ export async function upsertStreams(q: Queryable, updates: readonly StreamUpdate
  * A device records before its upload arrives (it buffers out of coverage), so it became active
  * when it recorded, not when we heard: at `firstRecordAt`, the earliest record newly stored for it
  * (null when it sent only records stored before: then now). Never before its last lifecycle step
- * (provisioned, shipped, installed, removed, put in a vehicle: data recorded before that was not
- * recorded there), and never after now (device clocks run ahead).
+ * (provisioned, shipped, put in or taken out of a vehicle, removed: data stamped before that was
+ * not recorded in the car), and never after now (device clocks run ahead). The participant's
+ * "installed" is not such a step: it often comes after the device was plugged in, and the
+ * device's own data is the better witness of when that was.
  */
 export async function markDevicesSeen(
   q: Queryable,
@@ -141,7 +143,9 @@ export async function markDevicesSeen(
               CASE WHEN d.status = ANY($3::text[]) THEN
                 LEAST($4::timestamptz, GREATEST(coalesce(u.first_record_at, $4::timestamptz),
                   (SELECT max(e.at) FROM device_event e
-                    WHERE e.device_id = d.id AND e.kind IN ('provisioned', 'status', 'assigned', 'unassigned'))))
+                    WHERE e.device_id = d.id
+                      AND (e.kind IN ('provisioned', 'assigned', 'unassigned')
+                           OR (e.kind = 'status' AND e.status <> 'installed')))))
               END AS activated_at
          FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, first_record_at) JOIN device d ON d.id = u.id
      ), updated AS (

@@ -83,10 +83,15 @@ export async function enrollDriver(
 }
 
 /**
- * Ships a new device to the participant's vehicle and has the driver install it; with
- * `activate`, an operator marks it active too (as its first data would). Returns its credential.
+ * Ships a new device to the participant's vehicle and has the driver say it is installed (unless
+ * `installed` is false); with `activate`, an operator marks it active too (as its first data
+ * would). Returns its credential.
  */
-export async function equipDevice(services: Services, participant: Participant, options: { activate?: boolean } = {}) {
+export async function equipDevice(
+  services: Services,
+  participant: Participant,
+  options: { installed?: boolean; activate?: boolean } = {},
+) {
   const serial = uniqueSerial('C2-FIX');
   const issued = await services.devices.provisionDevice(CLI_OPERATOR, { serial });
   await services.participation.shipDevice(CLI_OPERATOR, participant.enrollmentVehicleId, {
@@ -94,7 +99,9 @@ export async function equipDevice(services: Services, participant: Participant, 
     carrier: 'Canada Post',
     trackingNumber: `CP${serial}`,
   });
-  await services.participation.confirmInstalled(participant.actor, participant.enrollmentVehicleId);
+  if (options.installed !== false) {
+    await services.participation.confirmInstalled(participant.actor, participant.enrollmentVehicleId);
+  }
   if (options.activate) await services.devices.setStatus(CLI_OPERATOR, serial, { status: 'active' });
   return { id: issued.device.id, credential: { serial, secret: issued.secret } };
 }

@@ -7,7 +7,7 @@ import { basicAuthorization, PROTOCOL_VERSION, UPLINK_HTTP_PATH, type DeviceCred
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresAvailable } from './support/databases.js';
 import { ADMIN_TOKEN, provisionDevice, startTestServer, type TestServer } from './support/servers.js';
-import { telemetryStream } from './support/telemetry-fixtures.js';
+import { telemetryStream, thenUnplugged } from './support/telemetry-fixtures.js';
 
 const T0 = Date.UTC(2026, 10, 2, 21); // 2 November 2026, 16:00 in Toronto
 const DAY = 86_400_000;
@@ -52,17 +52,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
     let device: { credential: DeviceCredential };
 
     const send = async (startMs: number, seqFrom: number) => {
-      const records = telemetryStream({ startMs, firstSeq: seqFrom, driveSeconds: 600, chargeSeconds: 2400, seed: 3 });
-      const last = records.at(-1)!;
-      records.push({
-        seq: last.seq + 1,
-        time_ms: last.time_ms + 60_000,
-        speed_mps: 0,
-        odometer_m: last.odometer_m,
-        soc_pct: last.soc_pct,
-        drive_state: 'parked',
-        charge_state: 'unplugged',
-      });
+      const records = thenUnplugged(
+        telemetryStream({ startMs, firstSeq: seqFrom, driveSeconds: 600, chargeSeconds: 2400, seed: 3 }),
+      );
       const response = await fetch(`${server.url}${UPLINK_HTTP_PATH}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: basicAuthorization(device.credential) },
@@ -70,7 +62,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       });
       expect(response.status).toBe(200);
       await server.services.derive.idle();
-      return last.seq + 2;
+      return records.at(-1)!.seq + 1;
     };
 
     beforeAll(async () => {

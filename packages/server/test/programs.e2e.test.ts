@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresAvailable } from './support/databases.js';
 import { startFakePaypal, type FakePaypal } from './support/fake-paypal.js';
 import { ADMIN_TOKEN, provisionDevice, startTestServer, type TestServer } from './support/servers.js';
-import { telemetryStream } from './support/telemetry-fixtures.js';
+import { telemetryStream, thenUnplugged } from './support/telemetry-fixtures.js';
 
 const T0 = Date.UTC(2026, 0, 5, 15); // 5 January 2026, 10:00 in Toronto
 const DAY = 86_400_000;
@@ -94,19 +94,11 @@ for (const kind of ['pglite', 'postgres'] as const) {
     /** A drive then a Level 2 charge at home (Mississauga, inside Alectra's territory), then unplugged. */
     let seq = 0;
     const dayOfCharging = (startMs: number, seed: number): TUplinkRecord[] => {
-      const records = telemetryStream({ startMs, firstSeq: seq, driveSeconds: 300, chargeSeconds: 1200, seed });
-      const last = records.at(-1)!;
-      const unplugged: TUplinkRecord = {
-        seq: last.seq + 1,
-        time_ms: last.time_ms + 60_000,
-        speed_mps: 0,
-        odometer_m: last.odometer_m,
-        soc_pct: last.soc_pct,
-        drive_state: 'parked',
-        charge_state: 'unplugged',
-      };
-      seq = unplugged.seq + 1;
-      return [...records, unplugged];
+      const records = thenUnplugged(
+        telemetryStream({ startMs, firstSeq: seq, driveSeconds: 300, chargeSeconds: 1200, seed }),
+      );
+      seq = records.at(-1)!.seq + 1;
+      return records;
     };
 
     let adminToken = '';

@@ -10,12 +10,12 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { basicAuthorization, PROTOCOL_VERSION, UPLINK_HTTP_PATH, type TUplinkRecord } from '@smartcharge/protocol';
+import { basicAuthorization, PROTOCOL_VERSION, UPLINK_HTTP_PATH } from '@smartcharge/protocol';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_WEB_ROOT } from '../src/http/http-server.js';
 import { ADMIN_TOKEN, provisionDevice, startTestServer, type TestServer } from './support/servers.js';
-import { telemetryStream } from './support/telemetry-fixtures.js';
+import { telemetryStream, thenUnplugged } from './support/telemetry-fixtures.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../../artifacts/screenshots/', import.meta.url));
@@ -87,18 +87,7 @@ describe.runIf(ready)('the web app in a browser', () => {
 
   /** A drive, then a Level 2 charge at home in Mississauga (inside Alectra's territory), then unplugged. */
   const sendDay = async (credential: { serial: string; secret: string }, startMs: number) => {
-    const records = telemetryStream({ startMs, driveSeconds: 900, chargeSeconds: 1800, seed: 7 });
-    const last = records.at(-1)!;
-    const unplugged: TUplinkRecord = {
-      seq: last.seq + 1,
-      time_ms: last.time_ms + 60_000,
-      speed_mps: 0,
-      odometer_m: last.odometer_m,
-      soc_pct: last.soc_pct,
-      drive_state: 'parked',
-      charge_state: 'unplugged',
-    };
-    const all = [...records, unplugged];
+    const all = thenUnplugged(telemetryStream({ startMs, driveSeconds: 900, chargeSeconds: 1800, seed: 7 }));
     for (let i = 0; i < all.length; i += 600) {
       const response = await fetch(`${server.url}${UPLINK_HTTP_PATH}`, {
         method: 'POST',

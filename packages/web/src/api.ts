@@ -75,7 +75,9 @@ export interface Shipment {
   status: string;
   carrier: string | null;
   trackingNumber: string | null;
-  createdAt: string;
+  requestedAt: string;
+  shippedAt: string | null;
+  closedAt: string | null;
 }
 
 export interface ApplicationVehicle {
@@ -238,7 +240,8 @@ export interface Ledger {
   pointsPerUnit: number;
   currency: string;
   balance: number;
-  balanceMoney: number;
+  /** e.g. "12.34 CAD" */
+  balanceMoney: string;
   entries: LedgerEntry[];
 }
 

@@ -108,7 +108,7 @@ export async function startDemo(
 
   await past.programs.ensurePreset(SYSTEM, DEMO_PROGRAM);
   await past.programs.ensurePreset(SYSTEM, 'mississippi-power');
-  const operator = await past.accounts.createAccount(SYSTEM, {
+  await past.accounts.createAccount(SYSTEM, {
     email: credentials.operator.email,
     name: 'Olivia Operator',
     role: 'operator',
@@ -122,7 +122,6 @@ export async function startDemo(
     password: credentials.admin.password,
   });
   const adminActor: Actor = { kind: 'program_admin', accountId: admin.id, utility: DEMO_UTILITY };
-  void operator;
 
   const fleet = buildFleet({
     program: DEMO_PROGRAM,

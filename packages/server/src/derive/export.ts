@@ -3,6 +3,7 @@
  * column's name (kilometres, kWh, °C: the stored base units made readable). JSON downloads carry
  * the same rows as the API answers.
  */
+import { csvField } from '../csv.js';
 import type { Row } from '../db/database.js';
 
 export const EXPORT_KINDS = ['days', 'trips', 'sessions'] as const;
@@ -78,14 +79,6 @@ const COLUMNS: Record<ExportKind, readonly Column[]> = {
     ['co2_kg', scaled('co2G', 1000, 3)],
   ],
 };
-
-/** One CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180). */
-export function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  // Numbers and booleans read the same as JSON; objects (none today) as JSON too.
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 export function rowsToCsv(kind: ExportKind, rows: readonly Row[]): string {
   const columns = COLUMNS[kind];

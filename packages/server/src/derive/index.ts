@@ -16,4 +16,4 @@ export {
   type DeriveSettings,
 } from './params.js';
 export { vehicleDeviceWindows } from './derive.repository.js';
-export { csvField, EXPORT_KINDS, rowsToCsv, type ExportKind } from './export.js';
+export { EXPORT_KINDS, rowsToCsv, type ExportKind } from './export.js';

@@ -113,6 +113,7 @@ export class GridService {
 
     // Mean kW by hour: a day's Wh in an hour is its mean W over that hour. Days without any row
     // (no vehicle reported) count as zero load, so the divisor is the calendar's day count.
+    const byDay = new Map(days.map((d) => [d.day, d]));
     const sum = (filter: (weekday: number) => boolean) => {
       const totals = new Array<number>(24).fill(0);
       let count = 0;
@@ -120,7 +121,7 @@ export class GridService {
         const date = new Date(Date.parse(`${from}T00:00:00Z`) + i * 86_400_000);
         if (!filter(date.getUTCDay())) continue;
         count++;
-        const row = days.find((d) => d.day === date.toISOString().slice(0, 10));
+        const row = byDay.get(date.toISOString().slice(0, 10));
         if (row) for (let h = 0; h < 24; h++) totals[h]! += row.hourlyWh[h]!;
       }
       return totals.map((wh) => (count > 0 ? wh / count / 1000 : 0));

@@ -9,6 +9,7 @@
  * participant is told how each item settled (paid, held until claimed, not paid), once. Every
  * batch can be reconciled against the ledger, and PayPal batches against what PayPal says.
  */
+import { csvField } from '../csv.js';
 import { createLocalClock } from '@smartcharge/protocol';
 import { z } from 'zod';
 import { requireStaff, type Actor } from '../actor.js';
@@ -423,10 +424,10 @@ export class PayoutService {
         [
           item.id,
           item.senderItemId,
-          csv(item.receiver),
+          csvField(item.receiver),
           (item.amountCents / 100).toFixed(2),
           item.currency,
-          csv(brand),
+          csvField(brand),
           item.status,
         ].join(','),
       );
@@ -571,8 +572,4 @@ function previousMonth(program: Program, now: Date): string {
   const year = Number(today.slice(0, 4));
   const month = Number(today.slice(5, 7));
   return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
-}
-
-function csv(value: string): string {
-  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }

@@ -115,3 +115,20 @@ export function telemetryStream(options: StreamOptions): TUplinkRecord[] {
   }
   return records;
 }
+
+/** The stream, then the car unplugged and parked a minute after its last record (a session's end). */
+export function thenUnplugged(records: readonly TUplinkRecord[]): TUplinkRecord[] {
+  const last = records.at(-1)!;
+  return [
+    ...records,
+    {
+      seq: last.seq + 1,
+      time_ms: last.time_ms + 60_000,
+      speed_mps: 0,
+      odometer_m: last.odometer_m,
+      soc_pct: last.soc_pct,
+      drive_state: 'parked',
+      charge_state: 'unplugged',
+    },
+  ];
+}

@@ -67,8 +67,9 @@ export function ChargingMap({ points, territory }: { points: readonly MapPoint[]
   }, [points, territory, config.mapTileUrl]);
 
   return (
-    <div class="map-wrap">
-      <div ref={host} class={`map ${offline ? 'map-offline' : ''}`} role="region" aria-label="Map of charging places" />
+    <div class={`map-wrap ${offline ? 'map-offline' : ''}`}>
+      {/* Leaflet adds its own classes to this element: Preact must never rewrite them. */}
+      <div ref={host} class="map" role="region" aria-label="Map of charging places" />
       <p class="muted small">
         <span class="dot dot-in" /> inside the territory <span class="dot dot-out" /> outside
         {offline ? ' · Map tiles are not available here: the map shows the territory and the places only.' : ''}

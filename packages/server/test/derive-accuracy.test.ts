@@ -117,6 +117,7 @@ describe('derived data against the simulator’s ground truth', () => {
     expect(Math.abs(s.sessionBatteryEnergy.totalRelError)).toBeLessThan(0.02);
   });
 
+  // The limit only bounds a hung run; nothing here asserts how long it takes.
   it('state of health within 2 points and power capacity within 2 points after three months', async () => {
     const run = await runFleet({ program: 'alectra', vehicles: 6, seed: 7, startMs: START, personas: PERSONAS }, 100);
     const s = score(run, { sohAfterDays: 90 });
@@ -137,5 +138,5 @@ describe('derived data against the simulator’s ground truth', () => {
       expect(series.length).toBeGreaterThan(4);
       for (let i = 1; i < series.length; i++) expect(Math.abs(series[i]! - series[i - 1]!)).toBeLessThan(1);
     }
-  });
+  }, 120_000); // three months of six cars: slow when the two cores are shared with the browser tests
 });

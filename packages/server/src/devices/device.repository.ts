@@ -25,10 +25,12 @@ const DEVICE_COLUMNS = `id, serial, secret_hash AS "secretHash", previous_secret
   revoked_at AS "revokedAt", status, status_changed_at AS "statusChangedAt", vehicle_id AS "vehicleId",
   first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", created_at AS "createdAt"`;
 
-export async function insertDevice(q: Queryable, serial: string, secretHash: Uint8Array): Promise<DeviceRow> {
+/** A new device, made at `at` on the platform clock (like every later step in its history). */
+export async function insertDevice(q: Queryable, serial: string, secretHash: Uint8Array, at: Date): Promise<DeviceRow> {
   const { rows } = await q.query<DeviceRow & Record<string, unknown>>(
-    `INSERT INTO device (serial, secret_hash) VALUES ($1, $2) RETURNING ${DEVICE_COLUMNS}`,
-    [serial, secretHash],
+    `INSERT INTO device (serial, secret_hash, status_changed_at, created_at) VALUES ($1, $2, $3, $3)
+     RETURNING ${DEVICE_COLUMNS}`,
+    [serial, secretHash, at],
   );
   return rows[0]!;
 }

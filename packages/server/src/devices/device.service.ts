@@ -130,7 +130,7 @@ export class DeviceService {
     const secret = generateSecret();
     try {
       const row = await this.db.transaction(async (tx) => {
-        let device = await insertDevice(tx, serial, hashSecret(secret));
+        let device = await insertDevice(tx, serial, hashSecret(secret), this.clock());
         await insertDeviceEvent(tx, device.id, { kind: 'provisioned', status: 'provisioned', at: this.clock() });
         if (vehicleId !== undefined) {
           device = await updateVehicle(tx, device.id, vehicleId);

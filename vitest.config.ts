@@ -17,7 +17,9 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     globalSetup: ['./packages/server/test/support/global-setup.ts'],
-    testTimeout: 30_000,
+    // Limits for hung tests only (none asserts a duration). End-to-end tests start real processes and a
+    // browser on two shared cores: a step that takes 18 s alone can take over 30 s in the full run.
+    testTimeout: 90_000,
     hookTimeout: 60_000,
     // Each PGlite is ~1 GB and single-threaded; two workers fit the machine's two cores.
     pool: 'forks',

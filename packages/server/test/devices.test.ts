@@ -705,6 +705,9 @@ describeEachDatabase('devices and vehicles', (setup) => {
         'listDevicesInVehicles',
         'listDevicesByIds',
         'listSilentDevices',
+        // The device inventory for program staff: participation checks the caller (program-admin.e2e.test.ts).
+        'listDevicesInScope',
+        'countDevicesInScope',
       ];
       // requireVehicleAccess decides per caller (driver, utility, share viewer): tested in portal.e2e.test.ts.
       const internalVehicleMethods = [

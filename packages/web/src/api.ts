@@ -311,6 +311,8 @@ export interface StaffProgram {
   supportPhone: string | null;
   supportHours: string | null;
   rewardRules: ({ key: string; type: string; label: string } & Record<string, unknown>)[];
+  /** Each reward rule in plain words, as drivers read it (computed by the server; never sent back). */
+  rewardRuleSentences: RewardRuleSentence[];
   currency: string;
   pointsPerUnit: number;
   rewardDisplay: 'money' | 'points';
@@ -320,6 +322,12 @@ export interface StaffProgram {
   };
   createdAt: string;
   updatedAt: string;
+}
+
+export interface RewardRuleSentence {
+  key: string;
+  label: string;
+  sentence: string;
 }
 
 export interface ListedVehicle {
@@ -342,6 +350,62 @@ export interface StaffShipment {
   requestedAt: string;
   shippedAt: string | null;
   closedAt: string | null;
+}
+
+/** A shipment in a program's queue (GET /programs/:slug/shipments): with whom it is for and what it carries. */
+export interface ProgramShipment extends StaffShipment {
+  participant: {
+    applicationId: number;
+    applicationStatus: string;
+    accountId: number;
+    name: string;
+    email: string;
+  };
+  vehicle: {
+    enrollmentVehicleId: number;
+    vehicleId: number;
+    status: string;
+    make: string;
+    model: string;
+    modelYear: number;
+    vin: string | null;
+  };
+  device: { serial: string; status: string } | null;
+}
+
+/** GET /programs/:slug/summary: the program's counts by status. */
+export interface ProgramSummary {
+  program: string;
+  participantTarget: number | null;
+  applications: Record<'applied' | 'approved' | 'declined' | 'withdrawn' | 'left', number>;
+  vehicles: Record<'pending' | 'approved' | 'declined' | 'replaced' | 'left', number>;
+  /** The participants' vehicles by the status of their device; none: waiting for one. */
+  devices: Record<'none' | DeviceStatus, number>;
+  shipments: Record<'requested' | 'shipped', Record<'device' | 'y_cable' | 'return', number>>;
+}
+
+export type DeviceStatus = 'provisioned' | 'shipped' | 'installed' | 'active' | 'removed' | 'returned';
+
+export interface InventoryDevice {
+  id: number;
+  serial: string;
+  status: DeviceStatus;
+  statusChangedAt: string;
+  /** Provisioned and in no vehicle: any program may ship it. */
+  inStock: boolean;
+  vehicleId: number | null;
+  firstSeenAt: string | null;
+  lastSeenAt: string | null;
+  revoked: boolean;
+}
+
+/** GET /device-inventory: operators see every device; an administrator the stock and their utility's. */
+export interface DeviceInventory {
+  scope: 'all' | 'utility';
+  utility: string | null;
+  inStock: number;
+  counts: Record<DeviceStatus, number>;
+  devices: InventoryDevice[];
 }
 
 export interface StaffApplicationVehicle extends Omit<ApplicationVehicle, 'shipments' | 'eligibility'> {
@@ -428,6 +492,10 @@ export interface RegionsView {
 export interface Balance {
   enrollmentId: number;
   accountId: number;
+  /** The participant's name and email. */
+  name: string;
+  email: string;
+  status: 'approved' | 'left';
   earned: number;
   adjusted: number;
   paidOut: number;

@@ -65,6 +65,56 @@ export async function listDevices(
   return rows;
 }
 
+/** Whose devices: every device, or those the staff of these programs handle (see IN_SCOPE). */
+export type DeviceScope = 'all' | { readonly programIds: readonly number[] };
+
+/**
+ * Devices the staff of programs $1 handle, or every device when $1 is null: the shared stock
+ * (provisioned and in no vehicle: any program ships from it), devices in the programs' vehicles,
+ * and devices out of a vehicle whose last vehicle was one of theirs (taken out when the participant
+ * left, on their way back, returned). Reads vehicle.program_id: that is how a device meets a program.
+ */
+const IN_SCOPE = `($1::bigint[] IS NULL
+   OR (d.status = 'provisioned' AND d.vehicle_id IS NULL)
+   OR d.vehicle_id IN (SELECT car.id FROM vehicle car WHERE car.program_id = ANY($1::bigint[]))
+   OR (d.vehicle_id IS NULL AND (SELECT a.vehicle_id FROM device_assignment a WHERE a.device_id = d.id
+                                  ORDER BY a.assigned_at DESC, a.id DESC LIMIT 1)
+                                IN (SELECT car.id FROM vehicle car WHERE car.program_id = ANY($1::bigint[]))))`;
+
+const scopeParam = (scope: DeviceScope) => (scope === 'all' ? null : [...scope.programIds]);
+
+export async function listDevicesInScope(
+  q: Queryable,
+  scope: DeviceScope,
+  filter: { status?: DeviceStatus; inStockOnly?: boolean; afterId?: number; limit: number },
+): Promise<DeviceRow[]> {
+  const { rows } = await q.query<DeviceRow & Record<string, unknown>>(
+    `SELECT ${DEVICE_COLUMNS.replace(/(^|,\s+)([a-z_]+)/g, '$1d.$2')} FROM device d
+      WHERE ${IN_SCOPE} AND ($2::text IS NULL OR d.status = $2)
+        AND (NOT $3::boolean OR (d.status = 'provisioned' AND d.vehicle_id IS NULL)) AND d.id > $4
+      ORDER BY d.id LIMIT $5`,
+    [scopeParam(scope), filter.status ?? null, filter.inStockOnly ?? false, filter.afterId ?? 0, filter.limit],
+  );
+  return rows;
+}
+
+/** The devices in scope by status, and how many of them are in stock (provisioned, in no vehicle). */
+export async function countDevicesInScope(
+  q: Queryable,
+  scope: DeviceScope,
+): Promise<{ byStatus: Record<string, number>; inStock: number }> {
+  const { rows } = await q.query<{ status: string; n: number; stock: number }>(
+    `SELECT d.status, count(*)::int AS n,
+            (count(*) FILTER (WHERE d.status = 'provisioned' AND d.vehicle_id IS NULL))::int AS stock
+       FROM device d WHERE ${IN_SCOPE} GROUP BY d.status`,
+    [scopeParam(scope)],
+  );
+  return {
+    byStatus: Object.fromEntries(rows.map((row) => [row.status, row.n])),
+    inStock: rows.reduce((sum, row) => sum + row.stock, 0),
+  };
+}
+
 export async function countDevicesByStatus(q: Queryable): Promise<Record<string, number>> {
   const { rows } = await q.query<{ status: string; n: number }>(
     'SELECT status, count(*)::int AS n FROM device GROUP BY status',

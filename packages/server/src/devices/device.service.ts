@@ -15,6 +15,7 @@ import { checkTransition, DEVICE_STATUSES, type DeviceStatus } from './device-li
 import {
   closeOpenAssignment,
   countDevicesByStatus,
+  countDevicesInScope,
   findDeviceBySerial,
   findDeviceBySerialForUpdate,
   insertAssignment,
@@ -23,6 +24,7 @@ import {
   listDeviceEvents,
   listDevices,
   listDevicesByIds,
+  listDevicesInScope,
   listDevicesInVehicles,
   listSilentDevices,
   markRevoked,
@@ -31,6 +33,7 @@ import {
   updateVehicle,
   type DeviceEventRow,
   type DeviceRow,
+  type DeviceScope,
 } from './device.repository.js';
 
 /** A device as shown to operators: never the secret or its hash. */
@@ -272,6 +275,30 @@ export class DeviceService {
   async listDevicesInVehicles(vehicleIds: readonly number[]): Promise<Device[]> {
     if (vehicleIds.length === 0) return [];
     return (await listDevicesInVehicles(this.db, vehicleIds)).map(toDevice);
+  }
+
+  /**
+   * Every device, or those the staff of these programs handle (the shared stock, their vehicles'
+   * devices, devices that left their vehicles): for other contexts, after they checked the caller.
+   */
+  async listDevicesInScope(
+    scope: DeviceScope,
+    filter: { status?: DeviceStatus; inStockOnly?: boolean; afterId?: number; limit?: number } = {},
+  ): Promise<Device[]> {
+    const rows = await listDevicesInScope(this.db, scope, { ...filter, limit: Math.min(filter.limit ?? 100, 1000) });
+    return rows.map(toDevice);
+  }
+
+  /** The devices in scope by status (every status, 0 when none), and how many are in stock. */
+  async countDevicesInScope(scope: DeviceScope): Promise<{ byStatus: Record<DeviceStatus, number>; inStock: number }> {
+    const { byStatus, inStock } = await countDevicesInScope(this.db, scope);
+    return {
+      byStatus: Object.fromEntries(DEVICE_STATUSES.map((status) => [status, byStatus[status] ?? 0])) as Record<
+        DeviceStatus,
+        number
+      >,
+      inStock,
+    };
   }
 
   async listDevicesByIds(ids: readonly number[]): Promise<Device[]> {

@@ -17,4 +17,4 @@ export {
   isDeviceStatus,
   type DeviceStatus,
 } from './device-lifecycle.js';
-export type { DeviceEventRow } from './device.repository.js';
+export type { DeviceEventRow, DeviceScope } from './device.repository.js';

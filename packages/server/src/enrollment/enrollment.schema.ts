@@ -40,7 +40,10 @@ export type TApply = z.input<typeof ZApplySchema>;
 export const ZEligibilityQuerySchema = ZApplicantVehicleSchema.omit({ vin: true, variant: true });
 
 export const ZDecisionSchema = z.strictObject({
-  /** Approve only these enrollment vehicles (the others are declined); all eligible ones by default. */
+  /**
+   * Approve only these enrollment vehicles (the others are declined); by default every one that is
+   * eligible under the program's terms at the time of approval. Either way, no ineligible one.
+   */
   vehicles: z.array(z.number().int().positive()).optional(),
   note: z.string().trim().max(1000).optional(),
 });

@@ -8,7 +8,7 @@ import { createLocalClock } from '@smartcharge/protocol';
 import type { z } from 'zod';
 import { requireStaff, SYSTEM, type Actor } from '../actor.js';
 import type { Database, Queryable } from '../db/database.js';
-import type { Device, DeviceService } from '../devices/index.js';
+import { DEVICE_STATUSES, type Device, type DeviceService, type DeviceStatus } from '../devices/index.js';
 import { AppError, SQLSTATE, sqlStateOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { NotificationService } from '../notifications/index.js';
@@ -25,6 +25,13 @@ import {
 } from './eligibility.js';
 import {
   countApproved,
+  countEnrollmentsByStatus,
+  countEnrollmentVehiclesByStatus,
+  countOpenShipments,
+  countParticipantDevicesByStatus,
+  ENROLLMENT_STATUSES,
+  ENROLLMENT_VEHICLE_STATUSES,
+  SHIPMENT_KINDS,
   findEnrollment,
   findEnrollmentForUpdate,
   insertEnrollment,
@@ -35,13 +42,16 @@ import {
   listEnrollmentVehicles,
   listShipmentsOfVehicles,
   updateDecision,
+  updateEnrollmentVehicleEligibility,
   updateEnrollmentVehicleStatus,
   updateLeft,
   updatePaypalEmail,
   type EnrollmentRow,
   type EnrollmentStatus,
   type EnrollmentVehicleRow,
+  type EnrollmentVehicleStatus,
   type HomeAddress,
+  type ShipmentKind,
   type ShipmentRow,
 } from './enrollment.repository.js';
 import {
@@ -89,6 +99,25 @@ export interface Application {
   readonly vehicles: readonly ApplicationVehicle[];
 }
 
+/** How many of a program's applications, vehicles, devices and parcels are where: the staff's counts. */
+export interface ProgramSummary {
+  readonly program: string;
+  readonly participantTarget: number | null;
+  /** applied: waiting for a decision; approved: the participants; then declined, withdrawn, left. */
+  readonly applications: Readonly<Record<EnrollmentStatus, number>>;
+  /** Every vehicle that applied, by its status in its enrollment. */
+  readonly vehicles: Readonly<Record<EnrollmentVehicleStatus, number>>;
+  /** The participants' vehicles by the status of the device in each now; none: waiting for a device. */
+  readonly devices: Readonly<Record<DeviceStatus | 'none', number>>;
+  /** Open parcels by kind: requested (to send) and shipped (on their way). */
+  readonly shipments: Readonly<Record<'requested' | 'shipped', Readonly<Record<ShipmentKind, number>>>>;
+}
+
+/** Every key with its count, 0 when the database had none. */
+function countsOf<K extends string>(keys: readonly K[], found: Readonly<Record<string, number>>): Record<K, number> {
+  return Object.fromEntries(keys.map((key) => [key, found[key] ?? 0])) as Record<K, number>;
+}
+
 export function eligibilityTermsOf(program: Program): EligibilityTerms {
   return {
     programName: program.name,
@@ -100,6 +129,14 @@ export function eligibilityTermsOf(program: Program): EligibilityTerms {
     ...(program.applicationsCloseOn ? { applicationsCloseOn: program.applicationsCloseOn } : {}),
     ...(program.participantTarget ? { participantTarget: program.participantTarget } : {}),
   };
+}
+
+/** The failed checks of a vehicle that cannot take part, as sentences. */
+function whyNot(check: VehicleEligibility): string {
+  return check.reasons
+    .filter((r) => !r.ok)
+    .map((r) => r.message)
+    .join(' ');
 }
 
 /** Runs the callbacks (mail after commit) without letting one failure stop the others. */
@@ -243,6 +280,28 @@ export class EnrollmentService {
     return this.toApplications(rows, new Map([[program.id, program]]), true);
   }
 
+  /** The program's counts by status, for its staff (operators, or administrators of its utility). */
+  async getProgramSummary(actor: Actor, programSlug: string): Promise<ProgramSummary> {
+    const program = await this.programs.getProgram(actor, programSlug);
+    const applications = await countEnrollmentsByStatus(this.db, program.id);
+    const vehicles = await countEnrollmentVehiclesByStatus(this.db, program.id);
+    const devices = await countParticipantDevicesByStatus(this.db, program.id);
+    const open = await countOpenShipments(this.db, program.id);
+    const parcels = (status: 'requested' | 'shipped') =>
+      countsOf(
+        SHIPMENT_KINDS,
+        Object.fromEntries(open.filter((row) => row.status === status).map((row) => [row.kind, row.n])),
+      );
+    return {
+      program: program.slug,
+      participantTarget: program.participantTarget,
+      applications: countsOf(ENROLLMENT_STATUSES, applications),
+      vehicles: countsOf(ENROLLMENT_VEHICLE_STATUSES, vehicles),
+      devices: countsOf(['none', ...DEVICE_STATUSES], devices),
+      shipments: { requested: parcels('requested'), shipped: parcels('shipped') },
+    };
+  }
+
   async approve(actor: Actor, id: number, input: z.input<typeof ZDecisionSchema> = {}): Promise<Application> {
     requireStaff(actor);
     const value = parseInput(ZDecisionSchema, input);
@@ -261,23 +320,42 @@ export class EnrollmentService {
         );
       }
       const vehicles = await listEnrollmentVehicles(tx, [enrollment.id]);
-      const pending = vehicles.filter((v) => v.status === 'pending');
-      const chosen = value.vehicles ?? pending.map((v) => v.id);
+      const pending = await this.checkPendingAgain(tx, program, vehicles);
+      const ineligible = pending.filter((v) => !v.now.eligible);
+      // By default every vehicle that can take part under the program's terms as they are today.
+      const chosen = value.vehicles ?? pending.filter((v) => v.now.eligible).map((v) => v.row.id);
       for (const evId of chosen) {
-        if (!pending.some((v) => v.id === evId)) {
+        const found = pending.find((v) => v.row.id === evId);
+        if (!found) {
           throw new AppError('invalid_input', `Vehicle ${evId} is not a pending vehicle of application ${id}.`, {
             details: [{ field: 'vehicles', message: `${evId} is not pending in this application` }],
           });
         }
+        if (!found.now.eligible) {
+          const why = whyNot(found.now);
+          throw new AppError(
+            'invalid_input',
+            `Vehicle ${evId} (${found.name}) cannot take part in ${program.name} under its terms now: ${why} Leave it out, or change the program's terms first.`,
+            { details: [{ field: 'vehicles', message: `${evId}: ${why}` }] },
+          );
+        }
       }
       if (chosen.length === 0) {
-        throw new AppError('invalid_input', `Application ${id} has no vehicle to approve; decline it instead.`);
+        throw new AppError(
+          'invalid_input',
+          ineligible.length > 0 && value.vehicles === undefined
+            ? `None of the vehicles of application ${id} can take part in ${program.name} under its terms now: ${ineligible.map((v) => `${v.name}: ${whyNot(v.now)}`).join(' ')} Decline the application instead.`
+            : `Application ${id} has no vehicle to approve; decline it instead.`,
+        );
       }
       for (const v of pending) {
-        const approve = chosen.includes(v.id);
-        await updateEnrollmentVehicleStatus(tx, v.id, approve ? 'approved' : 'declined', now);
-        if (approve) await this.vehicles.setVehicleProgram(tx, v.vehicleId, program.id);
+        const approve = chosen.includes(v.row.id);
+        // A vehicle the terms no longer admit keeps the check that refused it, so the applicant sees why.
+        if (!v.now.eligible) await updateEnrollmentVehicleEligibility(tx, v.row.id, v.now);
+        await updateEnrollmentVehicleStatus(tx, v.row.id, approve ? 'approved' : 'declined', now);
+        if (approve) await this.vehicles.setVehicleProgram(tx, v.row.vehicleId, program.id);
       }
+      const refused = ineligible.map((v) => `Your ${v.name} cannot take part: ${whyNot(v.now)}`);
       await updateDecision(tx, enrollment.id, {
         status: 'approved',
         at: now,
@@ -292,6 +370,7 @@ export class EnrollmentService {
             subject: `Welcome to ${program.name}`,
             body: [
               `Your application to ${program.name} is approved for ${chosen.length} vehicle${chosen.length === 1 ? '' : 's'}.`,
+              ...refused,
               'We will ship your C2 device with a tracking number. Plug it into the OBD-II port (below the steering wheel) and drive as usual: it activates with its first data.',
               value.note ? `Note from the program team: ${value.note}` : '',
             ]
@@ -465,6 +544,28 @@ export class EnrollmentService {
         actor.kind === 'operator');
     if (!visible) throw new AppError('not_found', `No application or enrollment ${id} is yours to see.`);
     return { enrollment: enrollment, program: program };
+  }
+
+  /**
+   * The pending vehicles, each checked again against the program's terms as they are now: an
+   * administrator may have changed the vehicle list or the powertrains since the driver applied.
+   */
+  private async checkPendingAgain(
+    tx: Queryable,
+    program: Program,
+    vehicles: readonly EnrollmentVehicleRow[],
+  ): Promise<{ row: EnrollmentVehicleRow; name: string; now: VehicleEligibility }[]> {
+    const terms = eligibilityTermsOf(program);
+    const out: { row: EnrollmentVehicleRow; name: string; now: VehicleEligibility }[] = [];
+    for (const row of vehicles.filter((v) => v.status === 'pending')) {
+      const vehicle = await this.vehicles.getVehicleInternal(tx, row.vehicleId);
+      out.push({
+        row,
+        name: `${vehicle.modelYear} ${vehicle.make} ${vehicle.model}`,
+        now: checkVehicle(terms, vehicle),
+      });
+    }
+    return out;
   }
 
   private async lockApplied(tx: Queryable, id: number): Promise<EnrollmentRow> {

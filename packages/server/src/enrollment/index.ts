@@ -4,8 +4,15 @@ export {
   eligibilityTermsOf,
   type Application,
   type ApplicationVehicle,
+  type ProgramSummary,
 } from './enrollment.service.js';
-export { ParticipationService, REMOVED_REMINDER_DAYS, SILENT_REMINDER_DAYS } from './participation.service.js';
+export {
+  ParticipationService,
+  REMOVED_REMINDER_DAYS,
+  SILENT_REMINDER_DAYS,
+  type DeviceInventory,
+  type InventoryDevice,
+} from './participation.service.js';
 export { checkProgramOpen, checkUtilityAccount, checkVehicle, type VehicleEligibility } from './eligibility.js';
 export {
   ZApplySchema,

@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import { requireStaff, SYSTEM, type Actor } from '../actor.js';
 import type { Database } from '../db/database.js';
-import type { DeviceService } from '../devices/index.js';
+import type { Device, DeviceService, DeviceStatus } from '../devices/index.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { NotificationService } from '../notifications/index.js';
@@ -50,6 +50,46 @@ const SHIPMENT_NEXT: Readonly<Record<ShipmentStatus, readonly ShipmentStatus[]>>
   received: [],
   cancelled: [],
 };
+
+/** A device as program staff see it in the inventory: no credential details beyond whether it was revoked. */
+export interface InventoryDevice {
+  readonly id: number;
+  readonly serial: string;
+  readonly status: DeviceStatus;
+  readonly statusChangedAt: Date;
+  /** Provisioned and in no vehicle: any program may ship it. */
+  readonly inStock: boolean;
+  readonly vehicleId: number | null;
+  readonly firstSeenAt: Date | null;
+  readonly lastSeenAt: Date | null;
+  readonly revoked: boolean;
+}
+
+export interface DeviceInventory {
+  /** all: an operator's view of every device; utility: a program administrator's. */
+  readonly scope: 'all' | 'utility';
+  readonly utility: string | null;
+  /** Devices in stock (provisioned, in no vehicle), ready to ship. */
+  readonly inStock: number;
+  /** The devices in scope by status. */
+  readonly counts: Readonly<Record<DeviceStatus, number>>;
+  /** A page of them, by id. */
+  readonly devices: readonly InventoryDevice[];
+}
+
+function toInventoryDevice(device: Device): InventoryDevice {
+  return {
+    id: device.id,
+    serial: device.serial,
+    status: device.status,
+    statusChangedAt: device.statusChangedAt,
+    inStock: device.status === 'provisioned' && device.vehicleId === null,
+    vehicleId: device.vehicleId,
+    firstSeenAt: device.firstSeenAt,
+    lastSeenAt: device.lastSeenAt,
+    revoked: device.revokedAt !== null,
+  };
+}
 
 export class ParticipationService {
   constructor(
@@ -122,6 +162,32 @@ export class ParticipationService {
     });
     await runAfterCommit(after);
     return shipment;
+  }
+
+  /**
+   * The device inventory staff ship from. Operators see every device. A program administrator sees
+   * the shared stock (devices are not bought per utility: any program ships from it, and shipDevice
+   * takes any device in stock) and the devices that are or were in their utility's programs'
+   * vehicles, never another utility's participants' devices.
+   */
+  async listDeviceInventory(
+    actor: Actor,
+    filter: { status?: DeviceStatus; inStockOnly?: boolean; afterId?: number; limit?: number } = {},
+  ): Promise<DeviceInventory> {
+    requireStaff(actor);
+    const scope =
+      actor.kind === 'operator'
+        ? ('all' as const)
+        : { programIds: (await this.programs.listPrograms(actor)).map((program) => program.id) };
+    const counts = await this.devices.countDevicesInScope(scope);
+    const devices = await this.devices.listDevicesInScope(scope, filter);
+    return {
+      scope: actor.kind === 'operator' ? 'all' : 'utility',
+      utility: actor.kind === 'program_admin' ? actor.utility : null,
+      inStock: counts.inStock,
+      counts: counts.byStatus,
+      devices: devices.map(toInventoryDevice),
+    };
   }
 
   /** The driver plugged the device in. (Its first data makes it active either way.) */

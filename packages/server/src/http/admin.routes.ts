@@ -127,7 +127,7 @@ export function adminRoutes(services: Services, options: { token: string; migrat
       return reply.code(201).send(await services.programs.createProgram(actor, parseInput(ZCreateProgramSchema, body)));
     });
     app.get('/programs/:program', async (request) =>
-      services.programs.getProgram(actor, parseInput(ZProgramParams, request.params).program),
+      services.programs.getStaffProgram(actor, parseInput(ZProgramParams, request.params).program),
     );
     app.get('/programs/:program/days', async (request) => {
       const program = await services.programs.getProgram(actor, parseInput(ZProgramParams, request.params).program);

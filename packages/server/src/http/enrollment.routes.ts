@@ -1,11 +1,13 @@
 /**
  * /api/v1: one application or participation (decisions, PayPal address, leaving, ledger), the
- * enrolled vehicle's device (ship, installed, removed, Y-cable, change of vehicle), shipments,
- * payout batches, the signed-in driver's own things, and the job schedule for operators.
+ * enrolled vehicle's device (ship, installed, removed, Y-cable, change of vehicle), the device
+ * inventory staff ship from, shipments, payout batches, the signed-in driver's own things, and the
+ * job schedule for operators.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { requireOperator } from '../actor.js';
+import { DEVICE_STATUSES } from '../devices/index.js';
 import { AppError } from '../errors.js';
 import type { Scheduler } from '../jobs/index.js';
 import type { Services } from '../services.js';
@@ -14,6 +16,12 @@ import { requireSignedIn, type ActorResolver } from './session-auth.js';
 
 const ZId = z.object({ id: z.coerce.number().int().positive() });
 const ZJob = z.object({ name: z.string().min(1).max(60) });
+const ZInventoryQuery = z.object({
+  status: z.enum(DEVICE_STATUSES).optional(),
+  stock: z.enum(['true', 'false'], 'expected true (only devices in stock) or false').optional(),
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
 const ZLedgerQuery = z.object({
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(500).optional(),
@@ -84,6 +92,15 @@ export function enrollmentRoutes(services: Services, actorOf: ActorResolver, sch
     app.post('/enrolled-vehicles/:id/change', async (request) =>
       services.participation.changeVehicle(await signedIn(request), idOf(request), request.body as never),
     );
+    app.get('/device-inventory', async (request) => {
+      const query = parseInput(ZInventoryQuery, request.query);
+      return services.participation.listDeviceInventory(await signedIn(request), {
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.stock === 'true' ? { inStockOnly: true } : {}),
+        ...(query.after === undefined ? {} : { afterId: query.after }),
+        ...(query.limit === undefined ? {} : { limit: query.limit }),
+      });
+    });
     app.patch('/shipments/:id', async (request) =>
       services.participation.updateShipment(await signedIn(request), idOf(request), request.body as never),
     );

@@ -1,6 +1,7 @@
 /**
  * /api/v1/programs: programs as data (public terms, staff set-up), applying, and each program's
- * queues: applications, shipments, balances, payouts and their reconciliation.
+ * queues: applications, shipments, balances, payouts and their reconciliation, and the counts of
+ * each by status (summary).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -41,7 +42,7 @@ export function programRoutes(services: Services, actorOf: ActorResolver) {
     app.get('/programs/:slug', async (request) => {
       const actor = await actorOf(request);
       if (actor.kind === 'operator' || actor.kind === 'program_admin') {
-        return services.programs.getProgram(actor, slugOf(request));
+        return services.programs.getStaffProgram(actor, slugOf(request));
       }
       return services.programs.getPublicProgram(slugOf(request));
     });
@@ -77,6 +78,9 @@ export function programRoutes(services: Services, actorOf: ActorResolver) {
         }),
       };
     });
+    app.get('/programs/:slug/summary', async (request) =>
+      services.enrollment.getProgramSummary(await actorOf(request), slugOf(request)),
+    );
     app.get('/programs/:slug/shipments', async (request) => ({
       shipments: await services.participation.listShipments(
         await actorOf(request),

@@ -2,10 +2,14 @@
 export {
   ProgramService,
   programSettings,
+  rewardRuleSentencesOf,
   toPublicProgram,
+  toStaffProgram,
   ZCreateProgramSchema,
   type Program,
   type PublicProgram,
+  type RewardRuleSentence,
+  type StaffProgram,
   type TCreateProgram,
   type TUpdateProgram,
 } from './program.service.js';

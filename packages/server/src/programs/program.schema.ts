@@ -37,8 +37,8 @@ export const ZTerritoryInputSchema = z.unknown().transform((value, ctx): TTerrit
     if (!parsed.success) {
       ctx.addIssue({
         code: 'custom',
-        message:
-          'territory: expected GeoJSON Polygon or MultiPolygon geometry (bare, as a Feature or a FeatureCollection)',
+        // No "territory:" here: parseInput puts the field's path in front of every message.
+        message: 'expected GeoJSON Polygon or MultiPolygon geometry (bare, as a Feature or a FeatureCollection)',
       });
       return z.NEVER;
     }
@@ -46,7 +46,7 @@ export const ZTerritoryInputSchema = z.unknown().transform((value, ctx): TTerrit
     else polygons.push(...parsed.data.coordinates);
   }
   if (polygons.length === 0) {
-    ctx.addIssue({ code: 'custom', message: 'territory: the FeatureCollection has no polygons' });
+    ctx.addIssue({ code: 'custom', message: 'the FeatureCollection has no polygons' });
     return z.NEVER;
   }
   return polygons.length === 1

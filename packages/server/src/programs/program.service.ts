@@ -5,7 +5,7 @@
  */
 import { type z } from 'zod';
 import { requireStaff, requireUtility, type Actor } from '../actor.js';
-import { ZRewardRulesSchema } from '../rewards/rules.js';
+import { describeRule, ZRewardRulesSchema } from '../rewards/rules.js';
 import type { Queryable } from '../db/database.js';
 import { AppError, SQLSTATE, sqlStateOf } from '../errors.js';
 import { parseInput } from '../validation.js';
@@ -25,6 +25,33 @@ import {
 import { ZCreateProgramSchema as ZProgramBaseSchema, ZProgramTermsSchema } from './program.schema.js';
 
 export type Program = ProgramRow;
+
+/** A reward rule in plain words, as drivers read it ("$5.00 for every month after your start …"). */
+export interface RewardRuleSentence {
+  readonly key: string;
+  readonly label: string;
+  readonly sentence: string;
+}
+
+/** A program as its staff read it over the API: the program, and each reward rule in plain words. */
+export interface StaffProgram extends Program {
+  readonly rewardRuleSentences: readonly RewardRuleSentence[];
+}
+
+/** Each reward rule as one sentence, in money or points as the program shows rewards. */
+export function rewardRuleSentencesOf(
+  p: Pick<Program, 'rewardRules' | 'pointsPerUnit' | 'currency' | 'rewardDisplay'>,
+): RewardRuleSentence[] {
+  return p.rewardRules.map((rule) => ({
+    key: rule.key,
+    label: rule.label,
+    sentence: describeRule(rule, p.pointsPerUnit, p.currency, p.rewardDisplay),
+  }));
+}
+
+export function toStaffProgram(p: Program): StaffProgram {
+  return { ...p, rewardRuleSentences: rewardRuleSentencesOf(p) };
+}
 
 /** A whole program: what derivation needs, the terms of joining and paying, and the reward rules. */
 export const ZCreateProgramSchema = ZProgramBaseSchema.extend(ZProgramTermsSchema.shape).extend({
@@ -58,7 +85,7 @@ export type PublicProgram = Pick<
   | 'pointsPerUnit'
   | 'rewardDisplay'
   | 'payoutOptions'
->;
+> & { readonly rewardRuleSentences: readonly RewardRuleSentence[] };
 
 export function toPublicProgram(p: Program): PublicProgram {
   return {
@@ -85,6 +112,7 @@ export function toPublicProgram(p: Program): PublicProgram {
     pointsPerUnit: p.pointsPerUnit,
     rewardDisplay: p.rewardDisplay,
     payoutOptions: p.payoutOptions,
+    rewardRuleSentences: rewardRuleSentencesOf(p),
   };
 }
 
@@ -166,12 +194,12 @@ export function programSettings(program: ProgramRow): ProgramSettings {
 export class ProgramService {
   constructor(private readonly db: Queryable) {}
 
-  async createProgram(actor: Actor, input: TCreateProgram): Promise<Program> {
+  async createProgram(actor: Actor, input: TCreateProgram): Promise<StaffProgram> {
     requireStaff(actor);
     const values = valuesOf(parseInput(ZCreateProgramSchema, input));
     requireUtility(actor, values.utility);
     try {
-      return await insertProgram(this.db, values);
+      return toStaffProgram(await insertProgram(this.db, values));
     } catch (error) {
       if (sqlStateOf(error) === SQLSTATE.uniqueViolation) {
         throw new AppError('conflict', `A program with slug "${values.slug}" already exists.`);
@@ -181,7 +209,7 @@ export class ProgramService {
   }
 
   /** Creates one of the ready-made programs, or returns it when it exists already. */
-  async ensurePreset(actor: Actor, preset: string): Promise<Program> {
+  async ensurePreset(actor: Actor, preset: string): Promise<StaffProgram> {
     requireStaff(actor);
     if (!(PRESET_IDS as readonly string[]).includes(preset)) {
       throw new AppError('invalid_input', `preset: "${preset}" is not one of ${PRESET_IDS.join(', ')}.`, {
@@ -190,17 +218,20 @@ export class ProgramService {
     }
     requireUtility(actor, PRESETS[preset as PresetId].utility);
     const existing = await findProgramBySlug(this.db, preset);
-    if (existing) return existing;
+    if (existing) return toStaffProgram(existing);
     try {
-      return await insertProgram(this.db, valuesOf(parseInput(ZCreateProgramSchema, PRESETS[preset as PresetId])));
+      return toStaffProgram(
+        await insertProgram(this.db, valuesOf(parseInput(ZCreateProgramSchema, PRESETS[preset as PresetId]))),
+      );
     } catch (error) {
       // Two callers at once: the other one created it.
-      if (sqlStateOf(error) === SQLSTATE.uniqueViolation) return (await findProgramBySlug(this.db, preset))!;
+      if (sqlStateOf(error) === SQLSTATE.uniqueViolation)
+        return toStaffProgram((await findProgramBySlug(this.db, preset))!);
       throw error;
     }
   }
 
-  async updateProgram(actor: Actor, idOrSlug: string | number, input: TUpdateProgram): Promise<Program> {
+  async updateProgram(actor: Actor, idOrSlug: string | number, input: TUpdateProgram): Promise<StaffProgram> {
     const current = await this.getProgram(actor, idOrSlug);
     const changes = parseInput(ZUpdateProgramSchema, input) as Partial<ProgramValues>;
     // A program administrator cannot hand a program to another utility.
@@ -210,7 +241,7 @@ export class ProgramService {
     const sent = new Set(Object.keys(input ?? {}));
     for (const [key, value] of Object.entries(changes)) if (sent.has(key) && value !== undefined) values[key] = value;
     const { id: _id, createdAt: _c, updatedAt: _u, ...rest } = values as unknown as Program;
-    return (await updateProgram(this.db, current.id, rest))!;
+    return toStaffProgram((await updateProgram(this.db, current.id, rest))!);
   }
 
   /** A program as its staff see it: operators any, program administrators their utility's. */
@@ -222,6 +253,11 @@ export class ProgramService {
       throw notFound(idOrSlug);
     }
     return program;
+  }
+
+  /** The same, for the staff's own eyes (the API): with each reward rule in plain words. */
+  async getStaffProgram(actor: Actor, idOrSlug: string | number): Promise<StaffProgram> {
+    return toStaffProgram(await this.getProgram(actor, idOrSlug));
   }
 
   /** For other contexts acting on a checked caller's behalf (derivation, enrollment, rewards). */
@@ -245,9 +281,13 @@ export class ProgramService {
     return (await listPrograms(this.db)).map(toPublicProgram);
   }
 
-  async listPrograms(actor: Actor): Promise<Program[]> {
+  async listPrograms(actor: Actor): Promise<StaffProgram[]> {
     requireStaff(actor);
-    return actor.kind === 'program_admin' ? listProgramsOfUtility(this.db, actor.utility) : listPrograms(this.db);
+    const rows =
+      actor.kind === 'program_admin'
+        ? await listProgramsOfUtility(this.db, actor.utility)
+        : await listPrograms(this.db);
+    return rows.map(toStaffProgram);
   }
 
   /** Locks the program's row until the transaction ends (approvals against the target). */

@@ -227,23 +227,31 @@ export async function sumBalanceEarnedBy(q: Queryable, enrollmentId: number, at:
 export interface BalanceRow {
   readonly enrollmentId: number;
   readonly accountId: number;
+  /** The participant's name and email (from their account), for the staff reading the balances. */
+  readonly name: string;
+  readonly email: string;
+  /** approved, or left (a participant who left keeps what they earned until it is paid). */
+  readonly status: 'approved' | 'left';
   readonly earned: number;
   readonly adjusted: number;
   readonly paidOut: number;
   readonly balance: number;
 }
 
-/** Per participant of a program: earned, adjusted, paid out (net of reversals) and the balance. */
+/**
+ * Per participant of a program: who (name and email from the accounts context's table), earned,
+ * adjusted, paid out (net of reversals) and the balance.
+ */
 export async function listBalances(q: Queryable, programId: number): Promise<BalanceRow[]> {
   const { rows } = await q.query<BalanceRow & Record<string, unknown>>(
-    `SELECT e.id AS "enrollmentId", e.account_id AS "accountId",
+    `SELECT e.id AS "enrollmentId", e.account_id AS "accountId", a.name, a.email, e.status,
             coalesce(sum(l.points) FILTER (WHERE l.kind = 'reward'), 0)::bigint AS earned,
             coalesce(sum(l.points) FILTER (WHERE l.kind = 'adjustment'), 0)::bigint AS adjusted,
             coalesce(-sum(l.points) FILTER (WHERE l.kind IN ('payout', 'payout_reversal')), 0)::bigint AS "paidOut",
             coalesce(sum(l.points), 0)::bigint AS balance
-       FROM enrollment e LEFT JOIN ledger_entry l ON l.enrollment_id = e.id
+       FROM enrollment e JOIN account a ON a.id = e.account_id LEFT JOIN ledger_entry l ON l.enrollment_id = e.id
       WHERE e.program_id = $1 AND e.status IN ('approved', 'left')
-      GROUP BY e.id ORDER BY e.id`,
+      GROUP BY e.id, a.id ORDER BY e.id`,
     [programId],
   );
   return rows.map((r) => ({

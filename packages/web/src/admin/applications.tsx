@@ -1,7 +1,8 @@
 /**
- * /admin/:slug/applications: the queue. Each application with its applicant, home, account number
- * and vehicles, each vehicle with the eligibility check's reasons; approve (all or some vehicles,
- * with an optional note) or decline with a reason the applicant reads.
+ * /admin/:slug/applications: the queue, with how many applications each status holds. Each
+ * application with its applicant, home, account number and vehicles, each vehicle with the
+ * eligibility check's reasons; approve (all or some vehicles, with an optional note) or decline with
+ * a reason the applicant reads.
  */
 import { useState } from 'preact/hooks';
 import { get, post, type StaffApplication } from '../api';
@@ -20,7 +21,7 @@ const FILTERS = [
   ['left', 'Left the program'],
 ] as const;
 
-export function Applications({ program }: SectionProps) {
+export function Applications({ program, summary, onSummary }: SectionProps) {
   const [status, setStatus] = useState('applied');
   const [after, setAfter] = useState<number[]>([]);
   const cursor = after.at(-1) ?? 0;
@@ -31,15 +32,13 @@ export function Applications({ program }: SectionProps) {
       ),
     [program.slug, status, cursor],
   );
-  const approved = useLoad(
-    () => get<{ applications: StaffApplication[] }>(`/programs/${program.slug}/applications?status=approved&limit=500`),
-    [program.slug],
-  );
   const rows = load.data?.applications ?? [];
-  const approvedCount = approved.data?.applications.length;
+  const counts = summary?.applications;
+  // Each choice says how many it holds, from the program's counts.
+  const filters = FILTERS.map(([value, label]) => [value, counts ? `${label} (${counts[value]})` : label] as const);
   const reload = () => {
     load.reload();
-    approved.reload();
+    onSummary?.();
   };
   return (
     <Page title="Applications">
@@ -47,7 +46,7 @@ export function Applications({ program }: SectionProps) {
         <Select
           label="Show"
           name="status"
-          options={FILTERS}
+          options={filters}
           value={status}
           onChange={(e) => {
             setAfter([]);
@@ -55,7 +54,7 @@ export function Applications({ program }: SectionProps) {
           }}
         />
         <p class="muted adm-tight">
-          {approvedCount === undefined ? '' : `${approvedCount}${approvedCount >= 500 ? '+' : ''} approved`}
+          {counts === undefined ? '' : `${counts.approved} approved`}
           {program.participantTarget ? ` of a target of ${program.participantTarget}` : ''}
           {program.applicationsCloseOn ? ` · applications close ${date(program.applicationsCloseOn)}` : ''}
         </p>

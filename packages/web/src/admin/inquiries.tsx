@@ -28,7 +28,7 @@ const VERB: Record<InquiryStatus, string> = {
 };
 const PAGE = 50;
 
-export function Inquiries({ program }: SectionProps) {
+export function Inquiries({ program, onSummary }: SectionProps) {
   const [status, setStatus] = useState<InquiryStatus | ''>('new');
   const [cursors, setCursors] = useState<number[]>([]);
   const after = cursors.at(-1) ?? 0;
@@ -50,6 +50,8 @@ export function Inquiries({ program }: SectionProps) {
   const changed = () => {
     list.reload();
     counts.reload();
+    // The section tab counts the new ones too.
+    onSummary?.();
   };
   const c = counts.data?.counts;
   const all = c ? STATUSES.reduce((a, s) => a + c[s], 0) : undefined;

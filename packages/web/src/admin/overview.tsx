@@ -3,14 +3,11 @@
  * every utility's programs, and (with more than one program) the regions side by side.
  */
 import { useState } from 'preact/hooks';
-import { get, type InquiryStatus, type RegionsView, type StaffApplication, type StaffProgram } from '../api';
+import { get, type InquiryStatus, type ProgramSummary, type RegionsView, type StaffProgram } from '../api';
 import { Badge, Card, Empty, ErrorNote, Loading, Page } from '../components/ui';
 import { useLoad, useSession } from '../session';
 import { co2, date, distance, energy, share } from '../units';
 import { int, lastDays, rangeQuery, RangePicker, type DayRange } from './common';
-
-/** The most applications one request returns: counts stop there ("500+"). */
-const PAGE = 500;
 
 export function Overview() {
   const { account } = useSession();
@@ -58,26 +55,22 @@ function slugId(text: string): string {
 
 function ProgramCard({ program: p }: { program: StaffProgram }) {
   const counts = useLoad(async () => {
-    const [apps, inquiries] = await Promise.all([
-      get<{ applications: StaffApplication[] }>(`/programs/${p.slug}/applications?limit=${PAGE}`),
+    const [summary, inquiries] = await Promise.all([
+      get<ProgramSummary>(`/programs/${p.slug}/summary`),
       get<{ counts: Record<InquiryStatus, number> }>(`/property-inquiries/counts?program=${p.slug}`).catch(() => null),
     ]);
-    const by = (status: string) => apps.applications.filter((a) => a.status === status).length;
-    const vehicles = apps.applications
-      .filter((a) => a.status === 'approved')
-      .flatMap((a) => a.vehicles.filter((v) => v.status === 'approved'));
+    const devices = summary.devices;
     return {
-      full: apps.applications.length >= PAGE,
-      applied: by('applied'),
-      approved: by('approved'),
-      vehicles: vehicles.length,
-      live: vehicles.filter((v) => v.device?.status === 'active').length,
-      awaitingDevice: vehicles.filter((v) => !v.device).length,
+      applied: summary.applications.applied,
+      approved: summary.applications.approved,
+      vehicles: Object.values(devices).reduce((a, b) => a + b, 0),
+      live: devices.active,
+      awaitingDevice: devices.none,
+      toShip: summary.shipments.requested.y_cable + summary.shipments.requested.device,
       inquiries: inquiries ? inquiries.counts.new : null,
     };
   }, [p.slug]);
   const c = counts.data;
-  const more = c?.full ? '+' : '';
   const base = `/admin/${p.slug}`;
   return (
     <section class="card" aria-labelledby={`p-${p.slug}`}>
@@ -92,13 +85,13 @@ function ProgramCard({ program: p }: { program: StaffProgram }) {
         <ul class="adm-counts">
           <li>
             <a href={`${base}/applications`}>
-              <strong>{int.format(c.applied) + more}</strong> waiting for a decision
+              <strong>{int.format(c.applied)}</strong> waiting for a decision
             </a>{' '}
             {c.applied > 0 ? <Badge tone="warn">to do</Badge> : null}
           </li>
           <li>
             <a href={`${base}/participants`}>
-              <strong>{int.format(c.approved) + more}</strong> participants
+              <strong>{int.format(c.approved)}</strong> participants
               {p.participantTarget ? ` of ${int.format(p.participantTarget)}` : ''}
             </a>
             <span class="muted">
@@ -110,6 +103,7 @@ function ProgramCard({ program: p }: { program: StaffProgram }) {
             <a href={`${base}/participants`}>
               <strong>{c.awaitingDevice}</strong> vehicles waiting for a device
             </a>
+            {c.toShip > 0 ? <span class="muted"> · {c.toShip} parcels requested</span> : null}
           </li>
           {c.inquiries !== null ? (
             <li>

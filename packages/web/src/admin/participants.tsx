@@ -1,7 +1,7 @@
 /**
  * /admin/:slug/participants: approved participants, their vehicles and devices (status, last
- * data), shipping a device to a vehicle, the shipment queue (devices, Y-cables, returns) and
- * what the device stock has to cover.
+ * data), shipping a device to a vehicle (serials in stock offered), the shipment queue (devices,
+ * Y-cables, returns) and the device stock against what it has to cover.
  */
 import { useMemo, useState } from 'preact/hooks';
 import { get, post, type StaffApplication, type StaffApplicationVehicle } from '../api';
@@ -10,7 +10,7 @@ import { useLoad } from '../session';
 import { dateTime } from '../units';
 import { ago, fieldError, Input, onSubmitData, Problems, Select, StatusBadge, text, useAction } from './common';
 import type { SectionProps } from './program';
-import { ShipmentQueue } from './shipments';
+import { DeviceStock, ShipmentQueue, STOCK_LIST_ID } from './shipments';
 
 const LIMIT = 500;
 export const CARRIERS = ['Canada Post', 'Purolator', 'UPS', 'FedEx', 'USPS', 'DHL'] as const;
@@ -36,7 +36,7 @@ function isSilent(v: StaffApplicationVehicle, now: number): boolean {
   return !d.lastSeenAt || now - Date.parse(d.lastSeenAt) > SILENT_DAYS * 86_400_000;
 }
 
-export function Participants({ program }: SectionProps) {
+export function Participants({ program, summary, onSummary }: SectionProps) {
   const load = useLoad(
     () =>
       get<{ applications: StaffApplication[] }>(
@@ -56,9 +56,15 @@ export function Participants({ program }: SectionProps) {
     [apps],
   );
   const now = Date.now();
-  const waiting = rows.filter((r) => !r.vehicle.device).length;
-  const shipped = rows.filter((r) => r.vehicle.device?.status === 'shipped').length;
-  const live = rows.filter((r) => r.vehicle.device?.status === 'active').length;
+  // The program's counts when they are in (they are not limited to the first page of participants).
+  const devices = summary?.devices;
+  const participants = summary
+    ? String(summary.applications.approved)
+    : `${apps.length}${apps.length >= LIMIT ? '+' : ''}`;
+  const vehicles = devices ? Object.values(devices).reduce((a, b) => a + b, 0) : rows.length;
+  const waiting = devices?.none ?? rows.filter((r) => !r.vehicle.device).length;
+  const shipped = devices?.shipped ?? rows.filter((r) => r.vehicle.device?.status === 'shipped').length;
+  const live = devices?.active ?? rows.filter((r) => r.vehicle.device?.status === 'active').length;
   const silent = rows.filter((r) => isSilent(r.vehicle, now)).length;
   const q = query.trim().toLowerCase();
   const shown = rows.filter((r) => {
@@ -82,17 +88,14 @@ export function Participants({ program }: SectionProps) {
   const changed = () => {
     load.reload();
     setTick((t) => t + 1);
+    onSummary?.();
   };
   return (
     <Page title="Participants">
       {load.loading && !load.data ? <Loading what="Loading the participants" /> : null}
       <ErrorNote error={load.error} />
       <div class="stats">
-        <Stat
-          label="Participants"
-          value={`${apps.length}${apps.length >= LIMIT ? '+' : ''}`}
-          hint={`${rows.length} vehicles`}
-        />
+        <Stat label="Participants" value={participants} hint={`${vehicles} vehicles`} />
         <Stat label="Waiting for a device" value={String(waiting)} hint="approved, nothing shipped" />
         <Stat label="Shipped, not installed" value={String(shipped)} />
         <Stat
@@ -101,17 +104,7 @@ export function Participants({ program }: SectionProps) {
           hint={silent ? `${silent} silent for ${SILENT_DAYS}+ days` : 'all reporting'}
         />
       </div>
-      <Card title="Device stock">
-        <p class="adm-tight">
-          {waiting === 0
-            ? 'Every approved vehicle has a device.'
-            : `${waiting} device${waiting === 1 ? '' : 's'} to ship now.`}{' '}
-          Ship only devices that are in stock (provisioned): an operator lists them with{' '}
-          <code>npx smartcharge device list --status provisioned</code> and adds more with{' '}
-          <code>npx smartcharge device provision --serial …</code>. The server refuses a serial that is already shipped
-          or in another vehicle.
-        </p>
-      </Card>
+      <DeviceStock waiting={summary ? waiting : undefined} refresh={tick} />
       <Card title="Vehicles">
         <div class="adm-toolbar">
           <Input
@@ -156,7 +149,7 @@ export function Participants({ program }: SectionProps) {
           </div>
         ) : null}
       </Card>
-      <ShipmentQueue slug={program.slug} rows={rows} refresh={tick} onChange={changed} />
+      <ShipmentQueue slug={program.slug} refresh={tick} onChange={changed} />
       <datalist id="adm-carriers">
         {CARRIERS.map((c) => (
           <option key={c} value={c} />
@@ -263,6 +256,8 @@ function ShipForm({ vehicleId, label, onShipped }: { vehicleId: number; label: s
         name="serial"
         required
         autocomplete="off"
+        list={STOCK_LIST_ID}
+        hint="A device in stock (see Device stock)."
         error={fieldError(action.error, 'serial')}
       />
       <Input label="Carrier" name="carrier" required list="adm-carriers" error={fieldError(action.error, 'carrier')} />

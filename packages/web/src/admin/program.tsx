@@ -1,9 +1,13 @@
-/** One program's administration: its name, the section tabs, and the section's page. */
+/**
+ * One program's administration: its name, the section tabs (with how many applications wait for a
+ * decision, how many participants there are, how many inquiries are new), and the section's page.
+ */
 import { useEffect, useState } from 'preact/hooks';
 import { Route, Router, lazy, useLocation } from 'preact-iso';
-import { get, type StaffProgram } from '../api';
-import { ErrorNote, Loading, Page } from '../components/ui';
+import { get, type InquiryStatus, type ProgramSummary, type StaffProgram } from '../api';
+import { Badge, ErrorNote, Loading, Page } from '../components/ui';
 import { useLoad } from '../session';
+import { int } from './common';
 
 const Setup = lazy(() => import('./setup').then((m) => m.Setup));
 const Applications = lazy(() => import('./applications').then((m) => m.Applications));
@@ -17,6 +21,10 @@ export interface SectionProps {
   program: StaffProgram;
   /** The program as the server answered a change (PATCH), or a request to load it again. */
   onProgram: (program?: StaffProgram) => void;
+  /** The program's counts by status (GET /programs/:slug/summary), once loaded. */
+  summary?: ProgramSummary | undefined;
+  /** Counts again, after a change that moves them (a decision, a shipment). */
+  onSummary?: () => void;
 }
 
 export const SECTIONS = [
@@ -33,6 +41,14 @@ export function ProgramArea({ slug }: { slug: string }) {
   const [program, setProgram] = useState<StaffProgram | undefined>();
   const { path } = useLocation();
   useEffect(() => setProgram(load.data), [load.data]);
+  const summary = useLoad(() => get<ProgramSummary>(`/programs/${encodeURIComponent(slug)}/summary`), [slug]);
+  const inquiries = useLoad(
+    () =>
+      get<{ counts: Record<InquiryStatus, number> }>(
+        `/property-inquiries/counts?program=${encodeURIComponent(slug)}`,
+      ).catch(() => null),
+    [slug],
+  );
 
   if (!program) {
     return (
@@ -47,6 +63,21 @@ export function ProgramArea({ slug }: { slug: string }) {
   }
   const base = `/admin/${program.slug}`;
   const onProgram = (next?: StaffProgram) => (next ? setProgram(next) : load.reload());
+  const counts = summary.data;
+  const onSummary = () => {
+    summary.reload();
+    inquiries.reload();
+  };
+  const sectionProps = { program, onProgram, summary: counts, onSummary };
+  const badges: Partial<Record<(typeof SECTIONS)[number][0], { n: number; tone: 'warn' | 'neutral'; what: string }>> = {
+    ...(counts
+      ? {
+          applications: { n: counts.applications.applied, tone: 'warn', what: 'waiting for a decision' },
+          participants: { n: counts.applications.approved, tone: 'neutral', what: 'participants' },
+        }
+      : {}),
+    ...(inquiries.data ? { inquiries: { n: inquiries.data.counts.new, tone: 'warn', what: 'new' } } : {}),
+  };
   return (
     <div class="adm-program">
       <p class="adm-crumbs">
@@ -54,20 +85,33 @@ export function ProgramArea({ slug }: { slug: string }) {
         <span class="muted">· {program.utility}</span>
       </p>
       <nav class="adm-tabs" aria-label={`${program.name}: sections`}>
-        {SECTIONS.map(([key, label]) => (
-          <a key={key} href={`${base}/${key}`} aria-current={path.startsWith(`${base}/${key}`) ? 'page' : undefined}>
-            {label}
-          </a>
-        ))}
+        {SECTIONS.map(([key, label]) => {
+          const badge = badges[key];
+          return (
+            <a key={key} href={`${base}/${key}`} aria-current={path.startsWith(`${base}/${key}`) ? 'page' : undefined}>
+              {label}
+              {/* A quiet tab has no badge: only a count worth looking at, or the participants. */}
+              {badge && (badge.n > 0 || badge.tone === 'neutral') ? (
+                <>
+                  {' '}
+                  <Badge tone={badge.n > 0 ? badge.tone : 'neutral'}>
+                    {int.format(badge.n)}
+                    <span class="adm-sr"> {badge.what}</span>
+                  </Badge>
+                </>
+              ) : null}
+            </a>
+          );
+        })}
       </nav>
       <Router>
-        <Route path="/setup" component={Setup} program={program} onProgram={onProgram} />
-        <Route path="/applications" component={Applications} program={program} onProgram={onProgram} />
-        <Route path="/participants" component={Participants} program={program} onProgram={onProgram} />
-        <Route path="/grid" component={Grid} program={program} onProgram={onProgram} />
-        <Route path="/rewards" component={Rewards} program={program} onProgram={onProgram} />
-        <Route path="/inquiries" component={Inquiries} program={program} onProgram={onProgram} />
-        <Route default component={ToFirstSection} program={program} onProgram={onProgram} />
+        <Route path="/setup" component={Setup} {...sectionProps} />
+        <Route path="/applications" component={Applications} {...sectionProps} />
+        <Route path="/participants" component={Participants} {...sectionProps} />
+        <Route path="/grid" component={Grid} {...sectionProps} />
+        <Route path="/rewards" component={Rewards} {...sectionProps} />
+        <Route path="/inquiries" component={Inquiries} {...sectionProps} />
+        <Route default component={ToFirstSection} {...sectionProps} />
       </Router>
     </div>
   );

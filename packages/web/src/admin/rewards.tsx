@@ -5,15 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import {
-  get,
-  post,
-  type Ledger,
-  type ProgramBalances,
-  type ProgramEvaluation,
-  type StaffApplication,
-  type StaffProgram,
-} from '../api';
+import { get, post, type Ledger, type ProgramBalances, type ProgramEvaluation, type StaffProgram } from '../api';
 import { Card, Empty, ErrorNote, Loading, Page, Stat } from '../components/ui';
 import { useLoad } from '../session';
 import { date } from '../units';
@@ -24,15 +16,12 @@ import type { SectionProps } from './program';
 export function Rewards({ program }: SectionProps) {
   const { query } = useLocation();
   const balances = useLoad(() => get<ProgramBalances>(`/programs/${program.slug}/balances`), [program.slug]);
-  const people = useLoad(
-    () => get<{ applications: StaffApplication[] }>(`/programs/${program.slug}/applications?limit=500`),
-    [program.slug],
-  );
   const [selected, setSelected] = useState<number | null>(() => Number(query.participant) || null);
   const evaluate = useAction();
   const [evaluated, setEvaluated] = useState<ProgramEvaluation | undefined>();
-  const names = new Map((people.data?.applications ?? []).map((a) => [a.id, a]));
   const b = balances.data;
+  // Every participant who has or had a place has a balance row, with their name: payouts name them too.
+  const names = new Map((b?.balances ?? []).map((row) => [row.enrollmentId, row.name]));
   const runRules = () =>
     void evaluate.run(async () => {
       setEvaluated(await post<ProgramEvaluation>(`/programs/${program.slug}/rewards/evaluate`, {}));
@@ -101,33 +90,30 @@ export function Rewards({ program }: SectionProps) {
                     </tr>
                   </thead>
                   <tbody>
-                    {b.balances.map((row) => {
-                      const a = names.get(row.enrollmentId);
-                      return (
-                        <tr key={row.enrollmentId} class={selected === row.enrollmentId ? 'adm-selected' : ''}>
-                          <th scope="row">
-                            {a?.applicant?.name ?? `Participant ${row.enrollmentId}`}
-                            <div class="muted small break hide-narrow">
-                              {a?.applicant?.email ?? ''} {a && a.status !== 'approved' ? `(${a.status})` : ''}
-                            </div>
-                          </th>
-                          <td>{money(row.balance, program)}</td>
-                          <td class="hide-narrow">{money(row.earned, program)}</td>
-                          <td class="hide-narrow">{money(row.adjusted, program)}</td>
-                          <td class="hide-narrow">{money(row.paidOut, program)}</td>
-                          <td>
-                            <button
-                              type="button"
-                              class="small secondary"
-                              aria-pressed={selected === row.enrollmentId}
-                              onClick={() => setSelected(selected === row.enrollmentId ? null : row.enrollmentId)}
-                            >
-                              Ledger
-                            </button>
-                          </td>
-                        </tr>
-                      );
-                    })}
+                    {b.balances.map((row) => (
+                      <tr key={row.enrollmentId} class={selected === row.enrollmentId ? 'adm-selected' : ''}>
+                        <th scope="row">
+                          {row.name}
+                          <div class="muted small break hide-narrow">
+                            {row.email} {row.status === 'left' ? '(left the program)' : ''}
+                          </div>
+                        </th>
+                        <td>{money(row.balance, program)}</td>
+                        <td class="hide-narrow">{money(row.earned, program)}</td>
+                        <td class="hide-narrow">{money(row.adjusted, program)}</td>
+                        <td class="hide-narrow">{money(row.paidOut, program)}</td>
+                        <td>
+                          <button
+                            type="button"
+                            class="small secondary"
+                            aria-pressed={selected === row.enrollmentId}
+                            onClick={() => setSelected(selected === row.enrollmentId ? null : row.enrollmentId)}
+                          >
+                            Ledger
+                          </button>
+                        </td>
+                      </tr>
+                    ))}
                   </tbody>
                 </table>
               </div>
@@ -139,17 +125,13 @@ export function Rewards({ program }: SectionProps) {
         <LedgerCard
           key={selected}
           id={selected}
-          name={chosen?.applicant?.name ?? `Participant ${selected}`}
+          name={chosen ?? `Participant ${selected}`}
           program={program}
           onChange={balances.reload}
           onClose={() => setSelected(null)}
         />
       ) : null}
-      <Payouts
-        program={program}
-        names={new Map([...names].map(([id, a]) => [id, a.applicant?.name ?? `participant ${id}`]))}
-        onChange={balances.reload}
-      />
+      <Payouts program={program} names={names} onChange={balances.reload} />
     </Page>
   );
 }

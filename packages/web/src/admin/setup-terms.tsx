@@ -1,6 +1,7 @@
 /**
  * The program's terms that are lists and rules: the supported vehicles (an editable table), the
- * reward rules (JSON, checked by the server, its complaints shown by rule), and the money side —
+ * reward rules (each in the plain words drivers read; edited as JSON, checked by the server, its
+ * complaints shown by rule), and the money side —
  * currency, points per unit, how rewards show, how they are paid.
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -180,14 +181,22 @@ export function RewardRules({ program, onProgram }: SectionProps) {
   return (
     <Card title="Reward rules">
       <form class="form" onSubmit={submit} noValidate>
+        {program.rewardRules.length > 0 ? (
+          <p class="muted small adm-tight">Each rule, and the sentence drivers read for it:</p>
+        ) : null}
         <ul class="adm-rules">
-          {program.rewardRules.map((r) => (
-            <li key={r.key}>
-              <strong>{r.label}</strong> <code>{r.key}</code> <span class="muted">{r.type.replaceAll('_', ' ')}</span>
-              {typeof r.points === 'number' ? ` · ${money(r.points, program)}` : ''}
-              {typeof r.pointsPerKwh === 'number' ? ` · ${money(r.pointsPerKwh, program)} per kWh` : ''}
-            </li>
-          ))}
+          {program.rewardRules.map((r) => {
+            // The server's own wording (rewards/rules.ts), so staff read exactly what drivers do.
+            const sentence = program.rewardRuleSentences.find((s) => s.key === r.key)?.sentence;
+            return (
+              <li key={r.key}>
+                <strong>{r.label}</strong> <code>{r.key}</code> <span class="muted">{r.type.replaceAll('_', ' ')}</span>
+                {typeof r.points === 'number' ? ` · ${money(r.points, program)}` : ''}
+                {typeof r.pointsPerKwh === 'number' ? ` · ${money(r.pointsPerKwh, program)} per kWh` : ''}
+                {sentence ? <div>{sentence}</div> : null}
+              </li>
+            );
+          })}
         </ul>
         <TextArea
           label="Rules (JSON)"

@@ -1,14 +1,15 @@
 /**
- * The shipment queue of a program: devices, Y-cables participants asked for, and returns. Staff
+ * The shipment queue of a program: devices, Y-cables participants asked for, and returns, each
+ * with the participant (name, email, application), their vehicle and the device it carries. Staff
  * move each along (requested → shipped → delivered; a return is received; any open one cancelled).
+ * Also the device stock staff ship from (GET /device-inventory).
  */
 import { useEffect, useState } from 'preact/hooks';
-import { get, type StaffShipment } from '../api';
+import { get, type DeviceInventory, type DeviceStatus, type ProgramShipment } from '../api';
 import { Card, Empty, ErrorNote, Loading } from '../components/ui';
 import { useLoad } from '../session';
 import { dateTime } from '../units';
 import { ago, fieldError, Input, onSubmitData, patch, Problems, Select, StatusBadge, text, useAction } from './common';
-import type { Row } from './participants';
 
 const KIND = { device: 'Device', y_cable: 'Y-cable', return: 'Return' } as const;
 const SHOW = [
@@ -23,19 +24,98 @@ const KINDS = [
   ['device', 'Devices'],
   ['return', 'Returns'],
 ] as const;
+/** The id of the <datalist> of serials in stock, for the ship-a-device form. */
+export const STOCK_LIST_ID = 'adm-stock';
+/** The most serials in stock listed (the count above them is exact). */
+const STOCK_LISTED = 200;
+const DEVICE_STATUS_ORDER: readonly DeviceStatus[] = [
+  'provisioned',
+  'shipped',
+  'installed',
+  'active',
+  'removed',
+  'returned',
+];
 
-export function ShipmentQueue({
-  slug,
-  rows,
-  refresh,
-  onChange,
-}: {
-  slug: string;
-  rows: readonly Row[];
-  refresh: number;
-  onChange: () => void;
-}) {
-  const load = useLoad(() => get<{ shipments: StaffShipment[] }>(`/programs/${slug}/shipments`), [slug]);
+/**
+ * How many devices are in stock against how many vehicles wait for one, the devices staff can see
+ * by status, and the serials in stock (offered in the ship form). An operator sees every device; a
+ * program administrator the shared stock and their utility's devices.
+ */
+export function DeviceStock({ waiting, refresh }: { waiting: number | undefined; refresh: number }) {
+  const load = useLoad(() => get<DeviceInventory>(`/device-inventory?stock=true&limit=${STOCK_LISTED}`), []);
+  useEffect(() => {
+    if (refresh > 0) load.reload();
+    // Shipping a device takes it out of stock.
+  }, [refresh]);
+  const inventory = load.data;
+  const short = inventory && waiting !== undefined ? waiting - inventory.inStock : 0;
+  return (
+    <Card title="Device stock">
+      {load.loading && !inventory ? <Loading what="Counting the devices" /> : null}
+      <ErrorNote error={load.error} />
+      {inventory ? (
+        <>
+          <p class="adm-tight">
+            <strong>{inventory.inStock}</strong> device{inventory.inStock === 1 ? '' : 's'} in stock (provisioned, in no
+            vehicle)
+            {waiting !== undefined ? (
+              <>
+                {' '}
+                for <strong>{waiting}</strong> vehicle{waiting === 1 ? '' : 's'} waiting for one.
+              </>
+            ) : (
+              '.'
+            )}{' '}
+            {short > 0 ? (
+              <strong class="adm-warn">
+                {short} short: an operator provisions more (<code>npx smartcharge device provision</code>).
+              </strong>
+            ) : null}
+          </p>
+          <p class="muted small adm-tight">
+            {inventory.scope === 'all'
+              ? 'Every device'
+              : `The stock and the devices in ${inventory.utility ?? 'your utility'} programs`}{' '}
+            by status:{' '}
+            {DEVICE_STATUS_ORDER.map((status, i) => (
+              <span key={status}>
+                {i > 0 ? ' · ' : ''}
+                {status} {inventory.counts[status]}
+              </span>
+            ))}
+          </p>
+          {inventory.devices.length > 0 ? (
+            <details>
+              <summary>
+                Serials in stock
+                {inventory.inStock > inventory.devices.length ? ` (the first ${inventory.devices.length})` : ''}
+              </summary>
+              <p class="small">
+                {inventory.devices.map((d, i) => (
+                  <span key={d.id}>
+                    {i > 0 ? ', ' : ''}
+                    <code>{d.serial}</code>
+                  </span>
+                ))}
+              </p>
+            </details>
+          ) : (
+            <Empty>No device is in stock: an operator provisions devices before they can be shipped.</Empty>
+          )}
+          <datalist id={STOCK_LIST_ID}>
+            {inventory.devices.map((d) => (
+              <option key={d.id} value={d.serial} />
+            ))}
+          </datalist>
+        </>
+      ) : null}
+    </Card>
+  );
+}
+
+export function ShipmentQueue({ slug, refresh, onChange }: { slug: string; refresh: number; onChange: () => void }) {
+  const load = useLoad(() => get<{ shipments: ProgramShipment[] }>(`/programs/${slug}/shipments`), [slug]);
   useEffect(() => {
     if (refresh > 0) load.reload();
     // Reload when the participants' page changes something (a device shipped).
@@ -50,7 +130,6 @@ export function ShipmentQueue({
     .filter((s) => !kind || s.kind === kind)
     .sort((a, b) => (a.status === 'requested' ? 0 : 1) - (b.status === 'requested' ? 0 : 1) || a.id - b.id);
   const cables = all.filter((s) => s.kind === 'y_cable' && s.status === 'requested').length;
-  const byVehicle = new Map(rows.map((r) => [r.vehicle.id, r]));
   const changed = () => {
     load.reload();
     onChange();
@@ -94,7 +173,7 @@ export function ShipmentQueue({
             </thead>
             <tbody>
               {shown.map((s) => (
-                <ShipmentRow key={s.id} shipment={s} row={byVehicle.get(s.enrollmentVehicleId)} onChange={changed} />
+                <ShipmentRow key={s.id} shipment={s} onChange={changed} />
               ))}
             </tbody>
           </table>
@@ -104,18 +183,10 @@ export function ShipmentQueue({
   );
 }
 
-function ShipmentRow({
-  shipment: s,
-  row,
-  onChange,
-}: {
-  shipment: StaffShipment;
-  row: Row | undefined;
-  onChange: () => void;
-}) {
+function ShipmentRow({ shipment: s, onChange }: { shipment: ProgramShipment; onChange: () => void }) {
   const action = useAction();
   const [sending, setSending] = useState(false);
-  const move = (status: StaffShipment['status'], extra: Record<string, string> = {}) =>
+  const move = (status: ProgramShipment['status'], extra: Record<string, string> = {}) =>
     action.run(async () => {
       await patch(`/shipments/${s.id}`, { status, ...extra });
       setSending(false);
@@ -129,11 +200,9 @@ function ShipmentRow({
   });
   const open = s.status === 'requested' || s.status === 'shipped';
   // A device that reached the car (installed, live) is not cancelled from here.
-  const arrived = s.kind === 'device' && row?.vehicle.device && row.vehicle.device.status !== 'shipped';
+  const arrived = s.kind === 'device' && s.device !== null && s.device.status !== 'shipped';
   const cancellable = s.status === 'requested' || (s.status === 'shipped' && !arrived);
-  const who = row
-    ? `${row.application.applicant?.name ?? `Application ${row.application.id}`} · ${row.vehicle.modelYear} ${row.vehicle.make} ${row.vehicle.model}`
-    : `Enrolled vehicle ${s.enrollmentVehicleId}`;
+  const { participant: who, vehicle: v } = s;
   return (
     <>
       <tr>
@@ -144,7 +213,21 @@ function ShipmentRow({
           </div>
         </td>
         <td>
-          {who}
+          {who.name}{' '}
+          <span class="muted small">
+            (application {who.applicationId}
+            {who.applicationStatus === 'approved' ? '' : `, ${who.applicationStatus.replaceAll('_', ' ')}`})
+          </span>
+          <div class="muted small break">{who.email}</div>
+          <div class="small">
+            {v.modelYear} {v.make} {v.model}
+            {v.vin ? <span class="muted hide-narrow"> · VIN {v.vin}</span> : null}
+          </div>
+          {s.device ? (
+            <div class="small">
+              Device <code>{s.device.serial}</code> <StatusBadge status={s.device.status} />
+            </div>
+          ) : null}
           {s.note ? <div class="muted small">“{s.note}”</div> : null}
         </td>
         <td>

@@ -238,6 +238,13 @@ export const SETTINGS = {
     description: 'Days of history the demo fleet starts with (it fills in behind, with progress shown).',
     parse: integer(1, 365),
   },
+  gridCacheS: {
+    env: 'GRID_CACHE_S',
+    defaultValue: 60,
+    description:
+      "How long a program's grid view, once computed, is served again to administrators (seconds; each view says when it was computed). 0: computed on every request.",
+    parse: integer(0, 3600),
+  },
   mapTileUrl: {
     env: 'MAP_TILE_URL',
     defaultValue: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',

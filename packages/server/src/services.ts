@@ -61,6 +61,7 @@ export type ServiceSettings = Pick<
   | 'paypalApiUrl'
   | 'paypalClientId'
   | 'paypalClientSecret'
+  | 'gridCacheS'
 > &
   DeriveSettings;
 
@@ -165,7 +166,7 @@ export async function createServices(
   );
   const property = new PropertyInquiryService(db, programs, clock);
   const shares = new ShareService(db, vehicles, { publicUrl: settings.publicUrl }, clock);
-  const grid = new GridService(db, programs, derive);
+  const grid = new GridService(db, programs, derive, { cacheMs: settings.gridCacheS * 1000, clock });
   return {
     db,
     programs,

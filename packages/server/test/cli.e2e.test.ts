@@ -62,7 +62,13 @@ describe('on a free data folder, the command opens the embedded database itself'
     const again = await runCli(['migrate', '--json'], env);
     expect(JSON.parse(again.stdout)).toMatchObject({
       applied: [],
-      alreadyApplied: ['0001_init.sql', '0002_derived.sql', '0003_programs_rewards.sql', '0004_portal.sql'],
+      alreadyApplied: [
+        '0001_init.sql',
+        '0002_derived.sql',
+        '0003_programs_rewards.sql',
+        '0004_portal.sql',
+        '0005_program_day.sql',
+      ],
     });
   });
 

@@ -200,6 +200,53 @@ describeEachDatabase('derivation live and on rebuild', (setup) => {
     expect(sum(perVehicle[0]!, 'trips')).toBe(trips.length);
   });
 
+  it('keeps each program day equal to the sum of its vehicles, through replays and concurrent rebuilds', async () => {
+    const check = async () => {
+      const kept = await services.db.query(
+        `SELECT program_id::int AS program, day::text AS day, vehicles, trips, sessions, distance_m, charge_wall_wh,
+                charge_l2_wh, co2_g, charge_hourly_wh, charge_tou_wh
+           FROM program_day WHERE vehicles > 0 ORDER BY program_id, day`,
+      );
+      const summed = await services.db.query(
+        `SELECT program_id::int AS program, day::text AS day, count(*)::int AS vehicles, sum(trips)::int AS trips,
+                sum(sessions)::int AS sessions, sum(distance_m) AS distance_m, sum(charge_wall_wh) AS charge_wall_wh,
+                sum(charge_l2_wh) AS charge_l2_wh, sum(co2_g) AS co2_g,
+                (SELECT array_agg(h ORDER BY i) FROM (SELECT i, sum(x.charge_hourly_wh[i]) AS h
+                   FROM vehicle_day x, generate_series(1, 24) AS i
+                  WHERE x.program_id = d.program_id AND x.day = d.day GROUP BY i) hours) AS charge_hourly_wh,
+                (SELECT coalesce(jsonb_object_agg(key, total), '{}') FROM (SELECT e.key, sum(e.value::float8) AS total
+                   FROM vehicle_day x, jsonb_each_text(x.charge_tou_wh) AS e
+                  WHERE x.program_id = d.program_id AND x.day = d.day GROUP BY e.key) periods) AS charge_tou_wh
+           FROM vehicle_day d WHERE program_id IS NOT NULL GROUP BY program_id, day ORDER BY program_id, day`,
+      );
+      expect(kept.rows.length).toBeGreaterThanOrEqual(DAYS);
+      expect(kept.rows.map((r) => [r.program, r.day, r.vehicles, r.trips, r.sessions])).toEqual(
+        summed.rows.map((r) => [r.program, r.day, r.vehicles, r.trips, r.sessions]),
+      );
+      kept.rows.forEach((row, i) => {
+        const want = summed.rows[i]!;
+        for (const key of ['distance_m', 'charge_wall_wh', 'charge_l2_wh', 'co2_g'])
+          expect(Number(row[key])).toBeCloseTo(Number(want[key]), 6);
+        (want.charge_hourly_wh as number[]).forEach((wh, h) =>
+          expect((row.charge_hourly_wh as number[])[h]).toBeCloseTo(wh, 6),
+        );
+        for (const [period, wh] of Object.entries(want.charge_tou_wh as Record<string, number>))
+          expect((row.charge_tou_wh as Record<string, number>)[period]).toBeCloseTo(wh, 6);
+      });
+    };
+    // Live derivation replayed the late day; then both vehicles rebuilt at once, from different days.
+    await check();
+    await Promise.all(
+      vehicles.map((v, n) =>
+        services.derive.rebuild(CLI_OPERATOR, {
+          vehicleId: ids.get(v.serial)!,
+          from: new Date(START + (n + 0.5) * 86_400_000),
+        }),
+      ),
+    );
+    await check();
+  });
+
   it('refuses a rebuild of a vehicle that does not exist, naming it', async () => {
     await expect(services.derive.rebuild(CLI_OPERATOR, { vehicleId: 987_654 })).rejects.toThrow(/987654/);
   });

@@ -249,4 +249,61 @@ describeEachDatabase('migrations', (setup) => {
       expect(rows).toEqual([{ attstorage: 'e' }]);
     });
   });
+  it('0005 fills the program days from the vehicle days derived before it', async () => {
+    await withOwnDatabase(setup().kind, 'empty', async (db) => {
+      const before = await mkdtemp(path.join(tmpdir(), 'smartcharge-migrations-'));
+      temporaryDirs.push(before);
+      for (const file of REAL_FILES.filter((f) => f < '0005')) {
+        await copyFile(path.join(MIGRATIONS_DIR, file), path.join(before, file));
+      }
+      await migrate(db, { dir: before });
+      expect(await relationExists(db, 'program_day')).toBe(false);
+      await db.query(
+        `INSERT INTO program (slug, name, utility, time_zone, grid_g_per_kwh) VALUES ('p', 'P', 'U', 'America/Toronto', 30)`,
+      );
+      await db.query(
+        `INSERT INTO vehicle (make, model, model_year, program_id)
+         SELECT 'Nissan', 'Leaf', 2020, id FROM program, generate_series(1, 3)`,
+      );
+      // Three vehicles on 2 June, one of them on 3 June too, and a day outside any program.
+      await db.query(
+        `INSERT INTO vehicle_day (vehicle_id, day, program_id, trips, distance_m, charge_wall_wh, charge_hourly_wh, charge_tou_wh)
+         SELECT v.id, d.day, CASE WHEN d.day = '2026-06-04' THEN NULL ELSE v.program_id END, 2, 1000 * v.id, 500 * v.id,
+                array_fill(0::float8, ARRAY[18]) || ARRAY[100.0 * v.id, 0, 0, 0, 0, 0]::float8[],
+                jsonb_build_object('on_peak', 100.0 * v.id, 'off_peak', 400.0 * v.id)
+           FROM vehicle v, (VALUES ('2026-06-02'::date), ('2026-06-03'), ('2026-06-04')) AS d(day)
+          WHERE d.day = '2026-06-02' OR v.id = (SELECT min(id) FROM vehicle)`,
+      );
+      const report = await migrate(db);
+      expect(report.applied).toEqual(REAL_FILES.filter((f) => f >= '0005'));
+      const { rows } = await db.query(
+        `SELECT day::text AS day, vehicles, trips, distance_m, charge_wall_wh, charge_hourly_wh, charge_tou_wh
+           FROM program_day ORDER BY day`,
+      );
+      const { rows: ids } = await db.query<{ id: number }>('SELECT id::int AS id FROM vehicle ORDER BY id');
+      const sum = ids.reduce((a, r) => a + r.id, 0);
+      const first = ids[0]!.id;
+      const hourly = (n: number) => [...new Array<number>(18).fill(0), 100 * n, 0, 0, 0, 0, 0];
+      expect(rows).toEqual([
+        {
+          day: '2026-06-02',
+          vehicles: 3,
+          trips: 6,
+          distance_m: 1000 * sum,
+          charge_wall_wh: 500 * sum,
+          charge_hourly_wh: hourly(sum),
+          charge_tou_wh: { on_peak: 100 * sum, off_peak: 400 * sum },
+        },
+        {
+          day: '2026-06-03',
+          vehicles: 1,
+          trips: 2,
+          distance_m: 1000 * first,
+          charge_wall_wh: 500 * first,
+          charge_hourly_wh: hourly(first),
+          charge_tou_wh: { on_peak: 100 * first, off_peak: 400 * first },
+        },
+      ]);
+    });
+  });
 });

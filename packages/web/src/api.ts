@@ -123,6 +123,8 @@ export interface PublicProgram {
   supportPhone: string | null;
   supportHours: string | null;
   rewardRules: { key: string; type: string; label: string; points?: number }[];
+  /** Each reward rule in plain words, in money or points as the program shows rewards. */
+  rewardRuleSentences: { key: string; label: string; sentence: string }[];
   territory?: unknown;
 }
 
@@ -448,6 +450,7 @@ export interface GridView {
   program: { slug: string; name: string; utility: string; timeZone: string };
   from: string;
   to: string;
+  computedAt: string;
   days: GridDay[];
   profileKw: { all: number[]; weekday: number[]; weekend: number[] };
   peakHour: number;

@@ -46,6 +46,9 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
     max: options.maxConnections ?? 10,
     types,
     application_name: options.applicationName ?? 'smartcharge',
+    // No JIT compilation: our queries are short reads and writes, for which compiling took longer
+    // than running (about 170 ms added to a grid view over a year of 1,000 vehicles).
+    options: '-c jit=off',
   });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});

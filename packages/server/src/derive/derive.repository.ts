@@ -227,13 +227,81 @@ export async function insertSessions(q: Queryable, vehicleId: number, sessions: 
   );
 }
 
+/** The daily rollup's sums that program_day keeps per program and day. */
+const PROGRAM_DAY_SUMS = [
+  ['trips', 'trips'],
+  ['distance_m', 'distanceM'],
+  ['electric_distance_m', 'electricDistanceM'],
+  ['drive_wh', 'driveWh'],
+  ['sessions', 'sessions'],
+  ['charge_battery_wh', 'chargeBatteryWh'],
+  ['charge_wall_wh', 'chargeWallWh'],
+  ['charge_l1_wh', 'chargeL1Wh'],
+  ['charge_l2_wh', 'chargeL2Wh'],
+  ['charge_dcfc_wh', 'chargeDcfcWh'],
+  ['charge_in_territory_wh', 'chargeInTerritoryWh'],
+  ['co2_g', 'co2G'],
+  ['fuel_co2_g', 'fuelCo2G'],
+  ['co2_avoided_g', 'co2AvoidedG'],
+] as const;
+type ProgramDaySum = (typeof PROGRAM_DAY_SUMS)[number][1];
+
+interface ProgramDayDelta {
+  program_id: number;
+  day: string;
+  vehicles: number;
+  sums: Record<ProgramDaySum, number>;
+  hourly: number[];
+  tou: Record<string, number>;
+}
+
+/** Adds `sign` × one vehicle's day to its program's day in `deltas`. */
+function addDelta(
+  deltas: Map<string, ProgramDayDelta>,
+  sign: 1 | -1,
+  day: Pick<VehicleDayRow, 'day' | 'programId' | ProgramDaySum | 'chargeHourlyWh' | 'chargeTouWh'>,
+): void {
+  if (day.programId === null) return;
+  const key = `${day.programId}|${day.day}`;
+  let delta = deltas.get(key);
+  if (!delta) {
+    delta = {
+      program_id: Number(day.programId),
+      day: day.day,
+      vehicles: 0,
+      sums: Object.fromEntries(PROGRAM_DAY_SUMS.map(([, k]) => [k, 0])) as Record<ProgramDaySum, number>,
+      hourly: new Array<number>(24).fill(0),
+      tou: {},
+    };
+    deltas.set(key, delta);
+  }
+  delta.vehicles += sign;
+  for (const [, k] of PROGRAM_DAY_SUMS) delta.sums[k] += sign * Number(day[k]);
+  for (let h = 0; h < 24; h++) delta.hourly[h]! += sign * Number(day.chargeHourlyWh[h] ?? 0);
+  for (const [period, wh] of Object.entries(day.chargeTouWh)) delta.tou[period] = (delta.tou[period] ?? 0) + sign * wh;
+}
+
+/**
+ * Replaces a vehicle's daily rollups from `fromDay` on, and moves its programs' daily totals
+ * (program_day) by the difference: new values less old ones, in (program, day) order, so
+ * concurrent vehicles' updates lock rows in one order and add up whatever their order.
+ */
 export async function replaceDays(
   q: Queryable,
   vehicleId: number,
   fromDay: string,
   days: readonly VehicleDayRow[],
 ): Promise<void> {
-  await q.query('DELETE FROM vehicle_day WHERE vehicle_id = $1 AND day >= $2', [vehicleId, fromDay]);
+  const deltas = new Map<string, ProgramDayDelta>();
+  const { rows: old } = await q.query(
+    `DELETE FROM vehicle_day WHERE vehicle_id = $1 AND day >= $2
+     RETURNING day::text AS day, program_id, ${PROGRAM_DAY_SUMS.map(([c]) => c).join(', ')}, charge_hourly_wh, charge_tou_wh`,
+    [vehicleId, fromDay],
+  );
+  for (const row of old) {
+    addDelta(deltas, -1, camel<VehicleDayRow>(row));
+  }
+  for (const d of days) addDelta(deltas, 1, d);
   await insertRows(
     q,
     'vehicle_day',
@@ -266,6 +334,41 @@ export async function replaceDays(
       ambient_max_c: d.ambientMaxC,
     })),
   );
+  await addProgramDays(
+    q,
+    [...deltas.values()].sort((a, b) => a.program_id - b.program_id || a.day.localeCompare(b.day)),
+  );
+}
+
+async function addProgramDays(q: Queryable, deltas: readonly ProgramDayDelta[]): Promise<void> {
+  const columns = PROGRAM_DAY_SUMS.map(([c]) => c);
+  for (let i = 0; i < deltas.length; i += 1000) {
+    const rows = deltas.slice(i, i + 1000).map((d) => ({
+      program_id: d.program_id,
+      day: d.day,
+      vehicles: d.vehicles,
+      ...Object.fromEntries(PROGRAM_DAY_SUMS.map(([c, k]) => [c, d.sums[k]])),
+      charge_hourly_wh: d.hourly,
+      charge_tou_wh: d.tou,
+    }));
+    await q.query(
+      `INSERT INTO program_day AS p
+       SELECT * FROM jsonb_populate_recordset(NULL::program_day, $1::jsonb) ORDER BY program_id, day
+       ON CONFLICT (program_id, day) DO UPDATE SET
+         vehicles = p.vehicles + excluded.vehicles,
+         ${columns.map((c) => `${c} = p.${c} + excluded.${c}`).join(',\n         ')},
+         charge_hourly_wh = ARRAY(
+           SELECT a + b FROM unnest(p.charge_hourly_wh, excluded.charge_hourly_wh) WITH ORDINALITY AS u(a, b, i)
+            ORDER BY i),
+         charge_tou_wh = (
+           SELECT coalesce(jsonb_object_agg(e.key, e.total), '{}') FROM (
+             SELECT key, sum(value::float8) AS total FROM (
+               SELECT * FROM jsonb_each_text(p.charge_tou_wh)
+               UNION ALL SELECT * FROM jsonb_each_text(excluded.charge_tou_wh)) AS both_sides
+             GROUP BY key) AS e)`,
+      [JSON.stringify(rows)],
+    );
+  }
 }
 
 export async function replaceHealth(
@@ -441,26 +544,14 @@ export async function listDays(q: Queryable, vehicleId: number, fromDay: string,
   return rows.map((r) => camel(r));
 }
 
-/** Per program and local day: the sum over its vehicles (hourly load and time-of-use added up in SQL). */
+/** Per program and local day: the sum over its vehicles (kept by replaceDays in program_day). */
 export async function programDays(q: Queryable, programId: number, fromDay: string, toDay: string): Promise<Row[]> {
   const { rows } = await q.query(
-    `SELECT d.day::text AS day, count(*)::int AS vehicles, sum(trips)::int AS trips, sum(distance_m) AS distance_m,
-            sum(electric_distance_m) AS electric_distance_m, sum(drive_wh) AS drive_wh,
-            sum(sessions)::int AS sessions, sum(charge_battery_wh) AS charge_battery_wh,
-            sum(charge_wall_wh) AS charge_wall_wh, sum(charge_l1_wh) AS charge_l1_wh,
-            sum(charge_l2_wh) AS charge_l2_wh, sum(charge_dcfc_wh) AS charge_dcfc_wh,
-            sum(charge_in_territory_wh) AS charge_in_territory_wh,
-            sum(co2_g) AS co2_g, sum(fuel_co2_g) AS fuel_co2_g, sum(co2_avoided_g) AS co2_avoided_g,
-            (SELECT array_agg(h ORDER BY i) FROM (
-               SELECT i, sum(x.charge_hourly_wh[i]) AS h
-                 FROM vehicle_day x, generate_series(1, 24) AS i
-                WHERE x.program_id = $1 AND x.day = d.day GROUP BY i) hours) AS charge_hourly_wh,
-            (SELECT coalesce(jsonb_object_agg(key, total), '{}') FROM (
-               SELECT e.key, sum(e.value::float8) AS total
-                 FROM vehicle_day x, jsonb_each_text(x.charge_tou_wh) AS e
-                WHERE x.program_id = $1 AND x.day = d.day GROUP BY e.key) periods) AS charge_tou_wh
-       FROM vehicle_day d WHERE d.program_id = $1 AND d.day >= $2 AND d.day < $3
-      GROUP BY d.day ORDER BY d.day`,
+    `SELECT day::text AS day, vehicles, trips, distance_m, electric_distance_m, drive_wh, sessions,
+            charge_battery_wh, charge_wall_wh, charge_l1_wh, charge_l2_wh, charge_dcfc_wh,
+            charge_in_territory_wh, co2_g, fuel_co2_g, co2_avoided_g, charge_hourly_wh, charge_tou_wh
+       FROM program_day WHERE program_id = $1 AND day >= $2 AND day < $3 AND vehicles > 0
+      ORDER BY day`,
     [programId, fromDay, toDay],
   );
   return rows.map((r) => camel(r));

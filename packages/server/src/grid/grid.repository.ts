@@ -15,6 +15,8 @@ export interface VehicleContributionRow {
   readonly peakPeriodWh: number;
   readonly dcfcWh: number;
   readonly inTerritoryWh: number;
+  /** How many vehicles have days in the range (all of them, not only those returned). */
+  readonly vehiclesInRange: number;
 }
 
 export async function vehicleContributions(
@@ -33,7 +35,8 @@ export async function vehicleContributions(
             sum(d.charge_hourly_wh[$4 + 1])::float8 AS "peakHourWh",
             sum(coalesce((d.charge_tou_wh ->> $5)::float8, 0))::float8 AS "peakPeriodWh",
             sum(d.charge_dcfc_wh)::float8 AS "dcfcWh",
-            sum(d.charge_in_territory_wh)::float8 AS "inTerritoryWh"
+            sum(d.charge_in_territory_wh)::float8 AS "inTerritoryWh",
+            (count(*) OVER ())::int AS "vehiclesInRange"
        FROM vehicle_day d JOIN vehicle v ON v.id = d.vehicle_id
       WHERE d.program_id = $1 AND d.day >= $2 AND d.day < $3
       GROUP BY d.vehicle_id, v.make, v.model, v.model_year

@@ -15,6 +15,8 @@ import { programTotals, vehicleContributions, type ProgramTotalsRow } from './gr
 export const PEAK_PERIOD = 'on_peak';
 export const GRID_MAX_DAYS = 400;
 const CONTRIBUTORS = 100;
+/** Grid views kept at once (program × range); the oldest goes first. */
+const CACHE_ENTRIES = 64;
 
 export interface GridDay {
   readonly day: string;
@@ -39,6 +41,8 @@ export interface GridView {
   };
   readonly from: string;
   readonly to: string;
+  /** When these figures were computed (views are served again for GRID_CACHE_S seconds). */
+  readonly computedAt: string;
   readonly days: readonly GridDay[];
   /** Mean load (kW) by local hour of day: over every day, weekdays, weekend days. */
   readonly profileKw: {
@@ -86,15 +90,53 @@ function checkRange(from: string, to: string): number {
 }
 
 export class GridService {
+  /** Computed views by program and range, with when (monotonic ms) they were started. */
+  private readonly cache = new Map<string, { startedMs: number; view: Promise<GridView> }>();
+
   constructor(
     private readonly db: Database,
     private readonly programs: ProgramService,
     private readonly derive: DeriveService,
+    private readonly options: {
+      cacheMs: number;
+      clock: () => Date;
+      /** Monotonic milliseconds, for the cache's age (tests pass their own). */
+      monotonicMs?: () => number;
+    } = { cacheMs: 0, clock: () => new Date() },
   ) {}
 
+  /**
+   * The program's grid view over [from, to). A year of a large fleet takes a few hundred
+   * milliseconds to sum per vehicle, so a view is kept for `cacheMs` and shared by everyone who
+   * asks for the same program and range meanwhile (one computation however many ask at once).
+   * Access is checked on every call.
+   */
   async programGrid(actor: Actor, slug: string, from: string, to: string): Promise<GridView> {
     const program = await this.programs.getProgram(actor, slug);
     const dayCount = checkRange(from, to);
+    if (this.options.cacheMs <= 0) return this.computeGrid(program, from, to, dayCount);
+    const key = `${program.id}|${from}|${to}`;
+    const now = (this.options.monotonicMs ?? performance.now.bind(performance))();
+    const kept = this.cache.get(key);
+    if (kept && now - kept.startedMs < this.options.cacheMs) return kept.view;
+    const view = this.computeGrid(program, from, to, dayCount);
+    this.cache.delete(key);
+    this.cache.set(key, { startedMs: now, view });
+    if (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+    // A failed computation is not kept: the next caller tries again.
+    view.catch(() => {
+      if (this.cache.get(key)?.view === view) this.cache.delete(key);
+    });
+    return view;
+  }
+
+  private async computeGrid(
+    program: { id: number; slug: string; name: string; utility: string; timeZone: string },
+    from: string,
+    to: string,
+    dayCount: number,
+  ): Promise<GridView> {
+    const computedAt = this.options.clock().toISOString();
     const rows = await this.derive.programDays(SYSTEM, program.id, from, to);
     const days: GridDay[] = rows.map((r) => ({
       day: String(r.day),
@@ -149,11 +191,11 @@ export class GridService {
       CONTRIBUTORS,
     );
     const peakHourWhAll = all[peakHour]! * 1000 * dayCount;
-    const [totalsRow] = await programTotals(this.db, [program.id], from, to);
     return {
       program: { slug: program.slug, name: program.name, utility: program.utility, timeZone: program.timeZone },
       from,
       to,
+      computedAt,
       days,
       profileKw: { all, weekday, weekend },
       peakHour,
@@ -163,7 +205,7 @@ export class GridService {
         byLevelWh: { L1: l1, L2: l2, DCFC: dcfc, unknown: Math.max(0, wallWh - l1 - l2 - dcfc) },
         inTerritoryShare: wallWh > 0 ? inTerritory / wallWh : null,
         byTouWh,
-        vehicles: totalsRow?.vehicles ?? 0,
+        vehicles: contributions[0]?.vehiclesInRange ?? 0,
       },
       contributors: contributions.map((c) => ({
         vehicleId: c.vehicleId,

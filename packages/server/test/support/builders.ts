@@ -31,6 +31,7 @@ export const TEST_SETTINGS: ServiceSettings = {
   paypalApiUrl: 'http://127.0.0.1:9',
   paypalClientId: undefined,
   paypalClientSecret: undefined,
+  gridCacheS: 60,
 };
 
 export async function testServices(

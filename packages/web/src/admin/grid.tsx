@@ -60,6 +60,7 @@ export function Grid({ program }: SectionProps) {
         <RangePicker value={range} onChange={setRange} />
         <p class="muted small adm-tight">
           Hours are local to the program ({program.timeZone}). Days without data count as no load.
+          {view ? ` Figures as of ${new Date(view.computedAt).toLocaleTimeString([], { timeStyle: 'short' })}.` : ''}
         </p>
       </Card>
       {load.loading ? <Loading what="Reading the program’s charging" /> : null}

@@ -307,8 +307,10 @@ export function Apply({ slug }: { slug: string }) {
             <p>{p.description}</p>
             {p.eligibility.note ? <p>{p.eligibility.note}</p> : null}
             <ul>
-              {p.rewardRules.map((r) => (
-                <li key={r.key}>{r.label}</li>
+              {p.rewardRuleSentences.map((r) => (
+                <li key={r.key}>
+                  <strong>{r.label}:</strong> {r.sentence}
+                </li>
               ))}
             </ul>
             {p.vehicleList.length > 0 ? (

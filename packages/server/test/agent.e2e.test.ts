@@ -298,4 +298,63 @@ describe('smartcharge agent (the command, in this process)', () => {
     expect(process.exitCode).toBe(1);
     expect(err.join('')).toContain('Cannot reach the adapter at tcp://127.0.0.1:9');
   });
+
+  it('checks --server, --gps and --journal-max-mb before touching the adapter, with exit code 2', async () => {
+    process.env.SMARTCHARGE_DEVICE_SECRET = 'not-used';
+    const before = emulator.stats.atCommands;
+    const run = (...args: string[]) =>
+      cli('agent', '--adapter', adapter, '--device', 'C2-AGENT-9', '--profile', 'hyundai-kia-64kwh', ...args);
+    await run('--server', 'ftp://example.org');
+    expect(process.exitCode).toBe(2);
+    expect(err.join('')).toContain('--server ftp://example.org: expected http(s)://');
+    await run('--server', 'http://127.0.0.1:9', '--gps', 'gps.example.org');
+    expect(process.exitCode).toBe(2);
+    expect(err.join('')).toContain('--gps gps.example.org: expected gpsd://host:port');
+    await run('--server', 'http://127.0.0.1:9', '--journal-max-mb', '0');
+    expect(process.exitCode).toBe(2);
+    expect(emulator.stats.atCommands).toBe(before);
+    delete process.env.SMARTCHARGE_DEVICE_SECRET;
+  });
+
+  it('closes its uplink and journal when the adapter link drops, and exits with code 1', async () => {
+    const lost = new Elm327Emulator({
+      vehicle: new FixedVehicle({ asleep: true }),
+      profile: getProfile('hyundai-kia-64kwh'),
+    });
+    const lostAdapter = await lost.start();
+    const journal = await mkdtemp(path.join(tmpdir(), 'smartcharge-agent-cli-'));
+    process.env.SMARTCHARGE_DEVICE_SECRET = 'not-used';
+    const closeUplink = vi.spyOn(HttpUplinkTransport.prototype, 'close');
+    const closeJournal = vi.spyOn(RecordJournal.prototype, 'close');
+    try {
+      const running = cli(
+        'agent',
+        '--adapter',
+        lostAdapter,
+        '--server',
+        'http://127.0.0.1:9',
+        '--device',
+        'C2-AGENT-9',
+        '--profile',
+        'hyundai-kia-64kwh',
+        '--journal',
+        journal,
+      );
+      // Bounded: up to five seconds for the agent to connect; then the adapter is unplugged.
+      for (let i = 0; i < 100 && !err.join('').includes('Connected to'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await lost.stop();
+      await running;
+      expect(process.exitCode).toBe(1);
+      expect(err.join('')).toMatch(/adapter link .* closed/);
+      // Else an MQTT client would keep the process alive, and systemd would never restart it.
+      expect(closeUplink).toHaveBeenCalled();
+      expect(closeJournal).toHaveBeenCalled();
+    } finally {
+      delete process.env.SMARTCHARGE_DEVICE_SECRET;
+      await lost.stop();
+      await rm(journal, { recursive: true, force: true });
+    }
+  });
 });

@@ -24,7 +24,10 @@ class FakeServer implements UplinkTransport {
   readonly name = 'fake';
   readonly batches: TUplinkBatch[] = [];
   down = false;
+  /** Sends tried, answered or not. */
+  attempts = 0;
   async send(batch: TUplinkBatch): Promise<UplinkAck> {
+    this.attempts++;
     if (this.down) throw new TransportError('no network');
     this.batches.push(structuredClone(batch));
     const seqs = batch.records.map((r) => r.seq);
@@ -135,10 +138,25 @@ describe('edge agent', () => {
     await agent.run({ until: (now) => now >= wakeMs + 2 * MINUTE });
     // The discovery at start and one request found it asleep; then nothing for an hour.
     expect(emulator.stats.requestsWhileAsleep).toBeLessThanOrEqual(3);
-    expect(modes).toEqual(['asleep', 'parked', 'active']);
+    // Woken by the voltage rise, read once, and found driving.
+    expect(modes).toEqual(['asleep', 'active']);
     // The adapter's voltage showed the wake within one check.
     expect(firstDriving! - wakeMs).toBeLessThanOrEqual(5000);
     expect(emulator.stats.requests).toBeGreaterThan(100);
+  });
+
+  it('does not keep probing a sleeping car whose 12 V battery reads high', async () => {
+    const clock = new VirtualClock(START);
+    // Asleep, but the adapter reads 13.5 V: a battery just charged (surface charge) or a 12 V top-up.
+    const car = new FixedVehicle({ asleep: true, auxVoltageV: 13.5 });
+    const { emulator } = await setup(car, clock).then(async (link) => {
+      const agent = new EdgeAgent({ elm: link.elm, profile: KONA, serial: 'AGENT-T6', clock });
+      await agent.start();
+      await agent.run({ until: (now) => now >= START + 60 * MINUTE });
+      return link;
+    });
+    // The discovery at start, the reading that found it asleep, then a probe every 5 minutes at most.
+    expect(emulator.stats.requestsWhileAsleep).toBeLessThanOrEqual(3 + 13);
   });
 
   it('keeps records on disk while the network is down and sends them after a restart, with their boot and sequence numbers', async () => {
@@ -165,8 +183,9 @@ describe('edge agent', () => {
     // The power comes back on: a new boot; the old records go first, numbered as they were.
     server.down = false;
     const reopened = await RecordJournal.open(dir);
-    expect(reopened.journal.boot).toBe(2);
-    expect(reopened.pending.get(1)).toHaveLength(lost.records);
+    const boot = opened.journal.boot;
+    expect(reopened.journal.boot).toBe(boot + 1);
+    expect(reopened.pending.get(boot)).toHaveLength(lost.records);
     const events: AgentEvent[] = [];
     const again = new EdgeAgent({
       elm: first.elm,
@@ -178,13 +197,13 @@ describe('edge agent', () => {
     });
     await again.start();
     const summary = await again.run({ until: (now) => now >= START + 3 * MINUTE });
-    expect(events).toContainEqual({ type: 'restored', boot: 1, records: lost.records });
-    const boot1 = server.records.filter((r) => r.boot === 1);
-    expect(boot1.map((r) => r.seq)).toEqual([...Array(lost.records).keys()]);
-    expect(server.records.filter((r) => r.boot === 2).length).toBe(summary.records);
+    expect(events).toContainEqual({ type: 'restored', boot, records: lost.records });
+    const earlier = server.records.filter((r) => r.boot === boot);
+    expect(earlier.map((r) => r.seq)).toEqual([...Array(lost.records).keys()]);
+    expect(server.records.filter((r) => r.boot === boot + 1).length).toBe(summary.records);
     expect(summary.pending).toBe(0);
     // Everything acknowledged: the journal holds no records any more.
-    expect((await readdir(dir)).filter((f) => f.endsWith('.ndjson') && !f.startsWith('2-'))).toEqual([]);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.ndjson') && !f.startsWith(`${boot + 1}-`))).toEqual([]);
   });
 
   it('uploads what it has and says why when the adapter link drops', async () => {
@@ -237,5 +256,191 @@ describe('edge agent', () => {
     expect(odometerUsable(getProfile('nissan-leaf-24kwh'), new Set())).toBe(true); // no speed at all
     expect(odometerUsable(getProfile('chevrolet-bolt-spark'), new Set([0xa6]))).toBe(true); // J1979 odometer, 0.1 km
     expect(odometerUsable(getProfile('chevrolet-bolt-spark'), new Set())).toBe(false);
+  });
+
+  it('backs off between uploads while the network is down, however many records wait', async () => {
+    const clock = new VirtualClock(START);
+    const { elm } = await setup(new FixedVehicle({ speedMps: 10, inGear: true }), clock);
+    const server = new FakeServer();
+    server.down = true;
+    const opened = await RecordJournal.open(await journalDir());
+    let attemptsWhileDown = 0;
+    const agent = new EdgeAgent({
+      elm,
+      profile: KONA,
+      serial: 'AGENT-T7',
+      clock,
+      uplink: { transport: server, journal: opened.journal },
+      // A full batch every 10 s: without a backoff, an upload would be tried every second.
+      batchRecords: 10,
+      onReading: (reading) => {
+        if (server.down && reading.timeMs >= START + 20 * MINUTE) {
+          attemptsWhileDown = server.attempts;
+          server.down = false;
+        }
+      },
+    });
+    await agent.start();
+    const summary = await agent.run({ until: (now) => now >= START + 30 * MINUTE });
+    // Waits of 15 s, 30 s, 1, 2, 4 minutes, then every 5 minutes: 8 tries in 20 minutes.
+    expect(attemptsWhileDown).toBeGreaterThan(0);
+    expect(attemptsWhileDown).toBeLessThanOrEqual(8);
+    // Once the network is back, everything goes.
+    expect(summary.pending).toBe(0);
+    expect(server.records).toHaveLength(summary.records);
+  });
+
+  it('goes on reading and uploading from memory when the journal cannot write, and says so once', async () => {
+    const clock = new VirtualClock(START);
+    const { elm } = await setup(new FixedVehicle({ speedMps: 10, inGear: true }), clock);
+    const server = new FakeServer();
+    const dir = await journalDir();
+    const opened = await RecordJournal.open(dir);
+    // The card went read-only, or was pulled: every write fails.
+    await rm(dir, { recursive: true, force: true });
+    const events: AgentEvent[] = [];
+    const agent = new EdgeAgent({
+      elm,
+      profile: KONA,
+      serial: 'AGENT-T8',
+      clock,
+      uplink: { transport: server, journal: opened.journal },
+      uploadActiveMs: MINUTE,
+      onEvent: (e) => events.push(e),
+    });
+    await agent.start();
+    const summary = await agent.run({ until: (now) => now >= START + 3 * MINUTE });
+    const errors = events.flatMap((e) => (e.type === 'journal-error' ? [e.error] : []));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/ENOENT/);
+    expect(summary.pending).toBe(0);
+    expect(server.records).toHaveLength(summary.records);
+  });
+
+  it('drops the oldest unsent records when the journal is full, and never sends them', async () => {
+    const clock = new VirtualClock(START);
+    const { elm } = await setup(new FixedVehicle({ speedMps: 10, inGear: true }), clock);
+    const server = new FakeServer();
+    server.down = true;
+    const dir = await journalDir();
+    const maxBytes = 20_000;
+    const opened = await RecordJournal.open(dir, { maxBytes });
+    const events: AgentEvent[] = [];
+    const agent = new EdgeAgent({
+      elm,
+      profile: KONA,
+      serial: 'AGENT-T9',
+      clock,
+      uplink: { transport: server, journal: opened.journal },
+      // A minute of records (about 15 kB) fits the cap: only the 10 minutes offline overflow it.
+      uploadActiveMs: MINUTE,
+      onEvent: (e) => events.push(e),
+      onReading: (reading) => {
+        if (reading.timeMs >= START + 10 * MINUTE) server.down = false;
+      },
+    });
+    await agent.start();
+    const summary = await agent.run({ until: (now) => now >= START + 12 * MINUTE });
+    const full = events.filter((e) => e.type === 'journal-full');
+    expect(full.length).toBeGreaterThan(0);
+    expect(full[0]).toMatchObject({ maxBytes });
+    const dropped = full.reduce((n, e) => n + (e.type === 'journal-full' ? e.dropped : 0), 0);
+    expect(dropped).toBeGreaterThan(200);
+    // The server got the newest records, without a gap, and none of the dropped ones.
+    const seqs = server.records.map((r) => r.seq).sort((a, b) => a - b);
+    expect(seqs).toEqual([...Array(summary.records - dropped).keys()].map((i) => i + dropped));
+    expect(summary.pending).toBe(0);
+  });
+
+  it('retries a GPS that will not start once a minute while plugged in, and says so once', async () => {
+    const clock = new VirtualClock(START);
+    const { elm } = await setup(new FixedVehicle({ plugged: true, charging: true, packCurrentA: -20 }), clock);
+    let starts = 0;
+    const gps = {
+      description: 'a gpsd that is not running',
+      start: () => {
+        starts++;
+        return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:2947'));
+      },
+      stop: () => Promise.resolve(),
+      latest: () => undefined,
+    };
+    const events: AgentEvent[] = [];
+    const agent = new EdgeAgent({
+      elm,
+      profile: KONA,
+      serial: 'AGENT-T10',
+      clock,
+      gps,
+      onEvent: (e) => events.push(e),
+    });
+    await agent.start();
+    await agent.run({ until: (now) => now >= START + 10 * MINUTE });
+    expect(starts).toBeGreaterThan(1);
+    expect(starts).toBeLessThanOrEqual(11);
+    expect(events.filter((e) => e.type === 'gps')).toEqual([
+      { type: 'gps', on: false, error: 'connect ECONNREFUSED 127.0.0.1:2947' },
+    ]);
+  });
+
+  it('tries the last upload a few times on its own clock when stopping', async () => {
+    const clock = new VirtualClock(START);
+    const { elm } = await setup(new FixedVehicle({ speedMps: 10, inGear: true }), clock);
+    const server = new FakeServer();
+    server.down = true;
+    const opened = await RecordJournal.open(await journalDir());
+    const agent = new EdgeAgent({
+      elm,
+      profile: KONA,
+      serial: 'AGENT-T11',
+      clock,
+      uplink: { transport: server, journal: opened.journal },
+      finalUploadAttempts: 3,
+    });
+    await agent.start();
+    const summary = await agent.run({ until: (now) => now >= START + MINUTE });
+    expect(server.attempts).toBe(3);
+    expect(summary.pending).toBe(summary.records);
+    // The waits between the tries passed on the agent's clock (the car's time), not the wall clock.
+    expect(clock.now() - (START + MINUTE)).toBeGreaterThanOrEqual(2000 + 4000);
+  });
+
+  it('reconnects a GPS whose link dropped while the car is plugged in', async () => {
+    const clock = new VirtualClock(START);
+    const { elm } = await setup(new FixedVehicle({ plugged: true, charging: true, packCurrentA: -20 }), clock);
+    const server = new FakeServer();
+    const opened = await RecordJournal.open(await journalDir());
+    // Like GpsdSource: start() connects unless connected; a dropped link gives no more fixes.
+    const gps = {
+      description: 'a gpsd that restarts',
+      connected: false,
+      start() {
+        this.connected = true;
+        return Promise.resolve();
+      },
+      stop() {
+        this.connected = false;
+        return Promise.resolve();
+      },
+      latest() {
+        return this.connected ? { latDeg: 43.65, lonDeg: -79.38, receivedMs: clock.now() } : undefined;
+      },
+    };
+    const agent = new EdgeAgent({
+      elm,
+      profile: KONA,
+      serial: 'AGENT-T12',
+      clock,
+      gps,
+      uplink: { transport: server, journal: opened.journal },
+      onReading: (reading) => {
+        if (reading.timeMs === START + 30_000) gps.connected = false; // gpsd restarted
+      },
+    });
+    await agent.start();
+    await agent.run({ until: (now) => now >= START + 5 * MINUTE });
+    const late = server.records.filter((r) => r.time_ms >= START + 2 * MINUTE);
+    expect(late.length).toBeGreaterThan(100);
+    expect(late.every((r) => r.location !== undefined)).toBe(true);
   });
 });

@@ -2,14 +2,15 @@
  * The edge agent: a C2 built from an ELM327 adapter. It reads the car through a vehicle profile as
  * often as the poll policy allows (every second while driving or charging, rarely while parked,
  * never while the car sleeps), turns readings into uplink records (drive state with stops held
- * back, charge state, position only while plugged in), writes each record to the on-disk journal
- * before anything else, and uploads in batches through the same UplinkClient the simulator uses,
- * marking what the server acknowledged as resolved in the journal. Records of earlier runs that
- * were never acknowledged are sent first, with their original boot and sequence numbers.
+ * back, charge state, position only while plugged in), and hands each to the AgentUplink, which
+ * journals it on disk before the agent goes on and uploads in batches.
+ *
+ * A GPS that will not start is tried again once a minute while plugged in, not at every reading.
  */
 import type { TLocation, TUplinkRecord } from '@smartcharge/protocol';
 import type { UplinkTransport } from '../transport.js';
-import { UplinkClient, type RecordValues } from '../uplink-client.js';
+import type { RecordValues } from '../uplink-client.js';
+import { AgentUplink, type UplinkEvent } from './agent-uplink.js';
 import { systemClock, type AgentClock } from './clock.js';
 import { flushDrive, initialDriveState, trackDrive, type DriveTrackerState, type Motion } from './drive-state.js';
 import type { Elm327 } from './elm327/elm327.js';
@@ -28,6 +29,9 @@ import { chargeStateOf, toAgentRecord } from './reading-to-record.js';
 import type { RecordJournal } from './record-journal.js';
 import { VehicleReader, type VehicleReading } from './vehicle-reader.js';
 
+/** While plugged in: how often a GPS that would not start is tried again (or a running one checked). */
+const GPS_RETRY_MS = 60_000;
+
 export type AgentEvent =
   | {
       readonly type: 'ready';
@@ -36,10 +40,8 @@ export type AgentEvent =
       readonly standardPids: readonly number[];
     }
   | { readonly type: 'mode'; readonly from: AgentMode; readonly to: AgentMode; readonly timeMs: number }
-  | { readonly type: 'upload'; readonly acknowledged: number; readonly pending: number; readonly error?: string }
-  | { readonly type: 'refused'; readonly records: number; readonly reason: string }
   | { readonly type: 'gps'; readonly on: boolean; readonly error?: string }
-  | { readonly type: 'restored'; readonly boot: number; readonly records: number };
+  | UplinkEvent;
 
 export interface EdgeAgentOptions {
   readonly elm: Elm327;
@@ -49,7 +51,7 @@ export interface EdgeAgentOptions {
   readonly uplink?: {
     readonly transport: UplinkTransport;
     readonly journal: RecordJournal;
-    readonly restored?: Map<number, TUplinkRecord[]>;
+    readonly restored?: ReadonlyMap<number, readonly TUplinkRecord[]>;
   };
   readonly clock?: AgentClock;
   readonly gps?: GpsSource;
@@ -59,8 +61,9 @@ export interface EdgeAgentOptions {
   /** Upload every so often while the car is active, and while it is not (defaults 5 minutes and 1 hour). */
   readonly uploadActiveMs?: number;
   readonly uploadIdleMs?: number;
+  /** Records per batch (default 600); a full batch is sent without waiting for the interval. */
   readonly batchRecords?: number;
-  /** Tries to send what is left when the agent stops, backing off between them (default 3). */
+  /** Tries to send what is left when the agent stops, 2 s then 4 s … apart on its clock (default 3). */
   readonly finalUploadAttempts?: number;
   /** A fix older than this is not attached (default 2 minutes). */
   readonly gpsMaxAgeMs?: number;
@@ -93,15 +96,13 @@ export class EdgeAgent {
   private readonly settings: PollSettings;
   private poll: PollState;
   private drive: DriveTrackerState<VehicleReading> = initialDriveState();
-  private client: UplinkClient | undefined;
-  private retiring: UplinkClient[] = [];
-  private uploading: Promise<void> | undefined;
-  private lastUploadMs: number;
+  private readonly uplink: AgentUplink | undefined;
   private gpsOn = false;
+  private gpsFailing = false;
+  private gpsCheckMs = -Infinity;
   private useOdometer = false;
   private readings = 0;
   private records = 0;
-  private acknowledged = 0;
   private readonly modeMs: Record<AgentMode, number> = { active: 0, parked: 0, dozing: 0, asleep: 0 };
   private modeSinceMs: number;
 
@@ -110,18 +111,14 @@ export class EdgeAgent {
     this.settings = { ...DEFAULT_POLL_SETTINGS, ...options.poll };
     this.reader = new VehicleReader(options.elm, options.profile);
     this.poll = initialPollState(this.clock.now());
-    this.lastUploadMs = this.clock.now();
     this.modeSinceMs = this.clock.now();
-    const uplink = options.uplink;
-    if (uplink) {
-      this.client = this.newClient(uplink.journal.boot);
-      for (const [boot, records] of uplink.restored ?? new Map<number, TUplinkRecord[]>()) {
-        if (records.length === 0) continue;
-        const old = this.newClient(boot);
-        old.restore(records);
-        this.retiring.push(old);
-        options.onEvent?.({ type: 'restored', boot, records: records.length });
-      }
+    if (options.uplink) {
+      this.uplink = new AgentUplink({
+        ...options.uplink,
+        serial: options.serial,
+        clock: this.clock,
+        ...pick(options, ['uploadActiveMs', 'uploadIdleMs', 'batchRecords', 'finalUploadAttempts', 'onEvent']),
+      });
     }
   }
 
@@ -130,26 +127,7 @@ export class EdgeAgent {
   }
 
   get pending(): number {
-    return (this.client?.pending ?? 0) + this.retiring.reduce((n, c) => n + c.pending, 0);
-  }
-
-  private newClient(boot: number): UplinkClient {
-    const uplink = this.options.uplink!;
-    const journal = uplink.journal;
-    return new UplinkClient({
-      serial: this.options.serial,
-      boot,
-      transport: uplink.transport,
-      batchRecords: this.options.batchRecords ?? 600,
-      initialBackoffMs: 2000,
-      onAck: (ack) => {
-        if (ack.ok) void journal.resolve(boot, ack.seq_min, ack.seq_max);
-      },
-      onDropped: (records, error) => {
-        for (const record of records) void journal.resolve(boot, record.seq, record.seq);
-        this.options.onEvent?.({ type: 'refused', records: records.length, reason: `${error.code}: ${error.message}` });
-      },
-    });
+    return this.uplink?.pending ?? 0;
   }
 
   /** Resets the adapter and learns what the car offers. */
@@ -193,7 +171,8 @@ export class EdgeAgent {
         next = decision.next;
         // Fixed rate: the next poll is due one interval after this one started.
         dueMs = startedMs + decision.inMs;
-        this.maybeUpload(startedMs);
+        await this.uplink?.applyJournalCap();
+        this.uplink?.maybeUpload(startedMs, this.poll.mode === 'active');
       }
     } finally {
       // Also when the adapter link drops: release held readings, upload what can be, close the journal.
@@ -212,9 +191,9 @@ export class EdgeAgent {
     const reading = await this.reader.read(nowMs);
     this.readings++;
     if (reading.asleep) {
-      this.release(flushDrive(this.drive));
+      await this.release(flushDrive(this.drive));
       this.options.onReading?.(reading, undefined);
-      await this.setGps(false);
+      await this.setGps(false, nowMs);
       return { kind: 'reading', timeMs: nowMs, asleep: true, driveState: 'parked', chargeState: 'unplugged' };
     }
     const charge = chargeStateOf(reading);
@@ -224,9 +203,9 @@ export class EdgeAgent {
       gear === true || speed > 0.5 ? 'moving' : gear === false || charge.state !== 'unplugged' ? 'parked' : 'stopped';
     const tracked = trackDrive(this.drive, reading, nowMs, motion, this.options.stopHoldMs);
     this.drive = tracked.state;
-    const made = this.release(tracked);
+    const made = await this.release(tracked);
     this.options.onReading?.(reading, made.find((m) => m.reading === reading)?.record);
-    await this.setGps(charge.state !== 'unplugged' && motion !== 'moving');
+    await this.setGps(charge.state !== 'unplugged' && motion !== 'moving', nowMs);
     const driving = this.drive.phase !== 'parked';
     return {
       kind: 'reading',
@@ -238,20 +217,16 @@ export class EdgeAgent {
   }
 
   /** Readings released by the drive tracker become records: buffered for upload and journaled. */
-  private release(released: { released: readonly { item: VehicleReading; driveState: 'parked' | 'driving' }[] }): {
-    reading: VehicleReading;
-    record: RecordValues;
-  }[] {
+  private async release(released: {
+    released: readonly { item: VehicleReading; driveState: 'parked' | 'driving' }[];
+  }): Promise<{ reading: VehicleReading; record: RecordValues }[]> {
     const made: { reading: VehicleReading; record: RecordValues }[] = [];
     for (const { item, driveState } of released.released) {
       const location = driveState === 'parked' ? this.location(item.timeMs) : undefined;
       const values = toAgentRecord(item, driveState, { odometer: this.useOdometer, ...(location ? { location } : {}) });
       made.push({ reading: item, record: values });
       this.records++;
-      if (this.client) {
-        const record = this.client.record(values);
-        void this.options.uplink!.journal.append(record);
-      }
+      await this.uplink?.add(values);
     }
     return made;
   }
@@ -266,16 +241,39 @@ export class EdgeAgent {
     };
   }
 
-  private async setGps(on: boolean): Promise<void> {
+  /**
+   * GPS on while plugged in, off otherwise. While it should be on, start() is called again once a
+   * minute: it retries a source that would not start, and reconnects one whose link dropped (a
+   * running source ignores it). A failure is said once per plug-in.
+   */
+  private async setGps(want: boolean, nowMs: number): Promise<void> {
     const gps = this.options.gps;
-    if (!gps || on === this.gpsOn) return;
-    this.gpsOn = on;
+    if (!gps) return;
+    if (!want) {
+      this.gpsCheckMs = -Infinity;
+      this.gpsFailing = false;
+      if (!this.gpsOn) return;
+      this.gpsOn = false;
+      try {
+        await gps.stop();
+        this.options.onEvent?.({ type: 'gps', on: false });
+      } catch (error) {
+        this.options.onEvent?.({ type: 'gps', on: false, error: (error as Error).message });
+      }
+      return;
+    }
+    if (nowMs < this.gpsCheckMs) return;
+    this.gpsCheckMs = nowMs + GPS_RETRY_MS;
     try {
-      if (on) await gps.start();
-      else await gps.stop();
-      this.options.onEvent?.({ type: 'gps', on });
+      await gps.start();
+      this.gpsFailing = false;
+      if (this.gpsOn) return;
+      this.gpsOn = true;
+      this.options.onEvent?.({ type: 'gps', on: true });
     } catch (error) {
       this.gpsOn = false;
+      if (this.gpsFailing) return;
+      this.gpsFailing = true;
       this.options.onEvent?.({ type: 'gps', on: false, error: (error as Error).message });
     }
   }
@@ -288,46 +286,14 @@ export class EdgeAgent {
     this.modeSinceMs = nowMs;
     this.options.onEvent?.({ type: 'mode', from, to: state.mode, timeMs: nowMs });
     // The end of a drive or a charge: send it now rather than at the next interval.
-    if (from === 'active') this.lastUploadMs = -Infinity;
-  }
-
-  private maybeUpload(nowMs: number): void {
-    if (!this.client || this.uploading || this.pending === 0) return;
-    const interval =
-      this.poll.mode === 'active' ? (this.options.uploadActiveMs ?? 300_000) : (this.options.uploadIdleMs ?? 3_600_000);
-    const full = this.client.pending >= (this.options.batchRecords ?? 600);
-    if (nowMs - this.lastUploadMs < interval && !full) return;
-    this.lastUploadMs = nowMs;
-    this.uploading = this.upload(1).finally(() => {
-      this.uploading = undefined;
-    });
-  }
-
-  private async upload(maxAttempts: number): Promise<void> {
-    let acknowledged = 0;
-    let error: string | undefined;
-    for (const old of this.retiring) {
-      const result = await old.flush({ maxAttempts });
-      acknowledged += result.acknowledged;
-      error ??= result.lastError;
-    }
-    this.retiring = this.retiring.filter((c) => c.pending > 0);
-    if (this.client) {
-      const result = await this.client.flush({ maxAttempts });
-      acknowledged += result.acknowledged;
-      error ??= result.lastError;
-    }
-    this.acknowledged += acknowledged;
-    this.options.onEvent?.({ type: 'upload', acknowledged, pending: this.pending, ...(error ? { error } : {}) });
+    if (from === 'active') this.uplink?.uploadSoon();
   }
 
   private async finish(): Promise<void> {
-    this.release(flushDrive(this.drive));
+    await this.release(flushDrive(this.drive));
     this.drive = initialDriveState();
-    await this.uploading;
-    if (this.client && this.pending > 0) await this.upload(this.options.finalUploadAttempts ?? 3);
-    await this.options.uplink?.journal.close();
-    await this.setGps(false);
+    await this.uplink?.finish();
+    await this.setGps(false, this.clock.now());
     this.modeMs[this.poll.mode] += this.clock.now() - this.modeSinceMs;
     this.modeSinceMs = this.clock.now();
   }
@@ -336,9 +302,16 @@ export class EdgeAgent {
     return {
       readings: this.readings,
       records: this.records,
-      acknowledged: this.acknowledged,
+      acknowledged: this.uplink?.acknowledged ?? 0,
       pending: this.pending,
       modeMs: { ...this.modeMs },
     };
   }
+}
+
+/** The options of `keys` that are set (exactOptionalPropertyTypes: an absent option stays absent). */
+function pick<T extends object, K extends keyof T>(object: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (object[key] !== undefined) picked[key] = object[key];
+  return picked;
 }

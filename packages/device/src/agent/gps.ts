@@ -128,11 +128,14 @@ export class GpsdSource extends LineSource {
     private readonly host: string,
     private readonly port: number,
     now: () => number,
+    /** Give up connecting after this long (default 5 s): the agent waits for it between readings. */
+    private readonly connectTimeoutMs = 5000,
   ) {
     super(now);
     this.description = `gpsd at ${host}:${port}`;
   }
 
+  /** Connects and asks for reports; does nothing while connected (so it also reconnects a dropped link). */
   async start(): Promise<void> {
     if (this.socket) return;
     const socket = connect({ host: this.host, port: this.port });
@@ -143,7 +146,15 @@ export class GpsdSource extends LineSource {
     });
     socket.on('data', (chunk: string) => this.receive(chunk, parseGpsdReport));
     this.socket = socket;
-    await once(socket, 'connect');
+    const timer = setTimeout(
+      () => socket.destroy(new Error(`no answer from ${this.description} within ${this.connectTimeoutMs} ms`)),
+      this.connectTimeoutMs,
+    );
+    try {
+      await once(socket, 'connect');
+    } finally {
+      clearTimeout(timer);
+    }
     socket.write('?WATCH={"enable":true,"json":true};\n');
   }
 
@@ -173,6 +184,7 @@ export class NmeaSource extends LineSource {
     return `NMEA from ${this.spec}`;
   }
 
+  /** Opens the receiver; does nothing while open (so it also reopens a dropped link). */
   async start(): Promise<void> {
     if (this.transport) return;
     const target = this.spec.replace(/^nmea\+tcp:/i, 'tcp:');

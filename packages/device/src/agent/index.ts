@@ -9,10 +9,11 @@ export {
   openAdapter,
   SerialAdapterTransport,
   TcpAdapterTransport,
-  TtyFileTransport,
+  TtyTransport,
   type AdapterTransport,
   type OpenAdapterOptions,
   type SerialPortLike,
+  type SerialPortModule,
 } from './elm327/adapter-transport.js';
 export {
   Elm327,
@@ -44,7 +45,12 @@ export { VehicleReader, type VehicleReading } from './vehicle-reader.js';
 export { chargeStateOf, toAgentRecord, type ChargeReading } from './reading-to-record.js';
 export { trackDrive, flushDrive, initialDriveState, type Motion, type DriveTrackerState } from './drive-state.js';
 export { decide, DEFAULT_POLL_SETTINGS, initialPollState, type AgentMode, type PollSettings } from './poll-policy.js';
-export { RecordJournal, type JournalOptions } from './record-journal.js';
+export {
+  DEFAULT_JOURNAL_MAX_BYTES,
+  RecordJournal,
+  type DroppedRecords,
+  type JournalOptions,
+} from './record-journal.js';
 export { GpsdSource, NmeaSource, openGps, parseGpsdReport, parseNmea, type GpsFix, type GpsSource } from './gps.js';
 export {
   Elm327Emulator,

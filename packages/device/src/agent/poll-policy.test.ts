@@ -44,11 +44,41 @@ describe('poll policy', () => {
     const asleep = decide(initialPollState(0), reading(0, 'parked', 'unplugged', true));
     expect(asleep).toMatchObject({ next: 'voltage', inMs: S.voltageCheckMs, state: { mode: 'asleep' } });
     expect(decide(asleep.state, volts(5000, 12.5))).toMatchObject({ next: 'voltage', state: { mode: 'asleep' } });
-    expect(decide(asleep.state, volts(10_000, 14.1))).toMatchObject({
-      next: 'read',
-      inMs: 0,
-      state: { mode: 'parked' },
-    });
+    const woken = decide(asleep.state, volts(10_000, 14.1));
+    // The reading decides whether it woke: the mode changes only then.
+    expect(woken).toMatchObject({ next: 'read', inMs: 0, state: { mode: 'asleep' } });
+    expect(decide(woken.state, reading(10_000, 'parked'))).toMatchObject({ next: 'read', state: { mode: 'parked' } });
+  });
+
+  it('probes a sleeping car whose 12 V battery reads high (surface charge, a 12 V top-up) only rarely', () => {
+    // The agent's loop: do what the policy says, when it says.
+    let decision = decide(initialPollState(0), reading(0, 'parked', 'unplugged', true));
+    let t = 0;
+    let probes = 0;
+    while (t < 3_600_000) {
+      t += decision.inMs;
+      if (decision.next === 'read') {
+        probes++;
+        decision = decide(decision.state, reading(t, 'parked', 'unplugged', true));
+      } else {
+        decision = decide(decision.state, volts(t, 13.5));
+      }
+    }
+    // One probe when the high voltage is first seen, then one each blind-probe interval.
+    expect(probes).toBeLessThanOrEqual(1 + 3_600_000 / S.blindProbeMs);
+    expect(decision.state.mode).toBe('asleep');
+  });
+
+  it('wakes at once when the voltage rises again after falling, and treats a car found awake as just woken', () => {
+    let state = decide(initialPollState(0), reading(0, 'parked', 'unplugged', true)).state;
+    state = decide(state, volts(5000, 13.5)).state; // probed: still asleep
+    state = decide(state, reading(5000, 'parked', 'unplugged', true)).state;
+    expect(decide(state, volts(10_000, 13.5)).next).toBe('voltage');
+    state = decide(state, volts(10_000, 12.5)).state;
+    expect(decide(state, volts(15_000, 14.2))).toMatchObject({ next: 'read', inMs: 0 });
+    // Found awake (parked) after an hour asleep: polled as a car that just woke, not one that dozes.
+    const awake = decide(decide(state, volts(3_600_000, 14.2)).state, reading(3_600_000, 'parked'));
+    expect(awake).toMatchObject({ next: 'read', inMs: S.parkedMs, state: { mode: 'parked' } });
   });
 
   it('checks a low 12 V battery less often', () => {

@@ -9,7 +9,10 @@
  *   asleep   the car did not answer, or its 12 V battery reads as resting: no bus traffic at all;
  *            the adapter's own voltage (ATRV, which does not touch the bus) is checked every 5 s,
  *            and a rise above the wake threshold (the DC/DC converter starting: the car was switched
- *            on or plugged in) brings polling back.
+ *            on or plugged in) brings one reading, which says whether the car woke. While the
+ *            voltage stays high and the car does not answer (a battery just charged, or the car
+ *            topping up its 12 V battery without waking the bus) it is probed only every
+ *            `blindProbeMs`: a level above the threshold is not a wake-up, a rise to it is.
  *
  * Pure: (state, observation) → (state, what to do next and when).
  */
@@ -33,7 +36,10 @@ export interface PollSettings {
   readonly wakeVoltageV: number;
   /** Below this the 12 V battery is low: talk to the car only when it is clearly on. */
   readonly lowVoltageV: number;
-  /** Adapters that cannot read their voltage: probe the car this often while asleep. */
+  /**
+   * Probe a sleeping car this often when the voltage cannot tell whether it woke: the adapter cannot
+   * read it, or it stays above `wakeVoltageV` while the car does not answer.
+   */
   readonly blindProbeMs: number;
 }
 
@@ -56,6 +62,8 @@ export interface PollState {
   readonly lastActiveMs: number;
   /** When the car was last read (for dozing reads and blind probes). */
   readonly lastReadMs: number;
+  /** Whether the last voltage check (since the car was last seen awake) showed the DC/DC converter running. */
+  readonly running?: boolean;
 }
 
 export type Observation =
@@ -87,12 +95,14 @@ export function decide(state: PollState, obs: Observation, s: PollSettings = DEF
     }
     const active = obs.driveState === 'driving' || obs.chargeState === 'charging';
     if (active) return { state: { mode: 'active', lastActiveMs: t, lastReadMs: t }, next: 'read', inMs: s.activeMs };
-    const stillFor = t - state.lastActiveMs;
+    // A car that answers after sleeping has just woken: it is polled as one, not as one long parked.
+    const lastActiveMs = state.mode === 'asleep' ? t : state.lastActiveMs;
+    const stillFor = t - lastActiveMs;
     if (stillFor >= s.dozeAfterMs) {
-      return { state: { ...state, mode: 'dozing', lastReadMs: t }, next: 'voltage', inMs: s.voltageCheckMs };
+      return { state: { mode: 'dozing', lastActiveMs, lastReadMs: t }, next: 'voltage', inMs: s.voltageCheckMs };
     }
     const interval = stillFor >= s.parkedFastForMs ? s.parkedSlowMs : s.parkedMs;
-    return { state: { ...state, mode: 'parked', lastReadMs: t }, next: 'read', inMs: interval };
+    return { state: { mode: 'parked', lastActiveMs, lastReadMs: t }, next: 'read', inMs: interval };
   }
   const t = obs.timeMs;
   const volts = obs.voltageV;
@@ -105,12 +115,17 @@ export function decide(state: PollState, obs: Observation, s: PollSettings = DEF
   }
   const running = volts >= s.wakeVoltageV;
   if (state.mode === 'asleep') {
-    // The DC/DC converter started: the car woke up (switched on, plugged in, or charging by timer).
-    if (running) return { state: { ...state, mode: 'parked', lastActiveMs: t }, next: 'read', inMs: 0 };
-    return { state, next: 'voltage', inMs: volts < s.lowVoltageV ? s.voltageCheckMs * 4 : s.voltageCheckMs };
+    // The DC/DC converter started (switched on, plugged in, charging by timer): see whether the car
+    // woke. Still high after a reading found it asleep: not a new start, probe only now and then.
+    const rose = running && state.running !== true;
+    if (rose || (running && t - state.lastReadMs >= s.blindProbeMs)) {
+      return { state: { ...state, running }, next: 'read', inMs: 0 };
+    }
+    const inMs = volts < s.lowVoltageV ? s.voltageCheckMs * 4 : s.voltageCheckMs;
+    return { state: { ...state, running }, next: 'voltage', inMs };
   }
   // Dozing: read again only while the car is visibly on, and not often.
-  if (running && t - state.lastReadMs >= s.dozingReadMs) return { state, next: 'read', inMs: 0 };
-  if (!running) return { state: { ...state, mode: 'asleep' }, next: 'voltage', inMs: s.voltageCheckMs };
-  return { state, next: 'voltage', inMs: s.voltageCheckMs };
+  if (running && t - state.lastReadMs >= s.dozingReadMs) return { state: { ...state, running }, next: 'read', inMs: 0 };
+  if (!running) return { state: { ...state, mode: 'asleep', running }, next: 'voltage', inMs: s.voltageCheckMs };
+  return { state: { ...state, running }, next: 'voltage', inMs: s.voltageCheckMs };
 }

@@ -10,6 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { getModelById } from '@smartcharge/catalog';
 import {
+  DEFAULT_JOURNAL_MAX_BYTES,
   EdgeAgent,
   Elm327,
   Elm327Emulator,
@@ -30,6 +31,7 @@ import {
   SUPPORT_PIDS,
   type AgentEvent,
   type ElmProtocol,
+  type GpsSource,
   type RecordValues,
   type TVehicleProfile,
   type UplinkTransport,
@@ -63,6 +65,7 @@ interface RunOptions extends LinkOptions, VehicleOptions {
   device?: string;
   secretFile?: string;
   journal?: string;
+  journalMaxMb: number;
   gps?: string;
   dryRun?: boolean;
   json?: boolean;
@@ -164,14 +167,23 @@ async function readSecret(options: RunOptions): Promise<string> {
   return secret;
 }
 
+/** The uplink for --server (nothing connects until the first upload). */
 function uplinkFor(server: string, serial: string, secret: string): UplinkTransport {
   const credential = { serial, secret };
+  const expected = `--server ${server}: expected http(s)://… (a SmartCharge server) or mqtt://… (its broker)`;
+  if (!URL.canParse(server)) throw new AppError('invalid_input', expected);
   if (/^https?:\/\//i.test(server)) return new HttpUplinkTransport({ url: server, credential });
   if (/^mqtts?:\/\//i.test(server)) return new MqttUplinkTransport({ url: server, credential });
-  throw new AppError(
-    'invalid_input',
-    `--server ${server}: expected http(s)://… (a SmartCharge server) or mqtt://… (its broker)`,
-  );
+  throw new AppError('invalid_input', expected);
+}
+
+/** The GPS for --gps (nothing opens until the car is plugged in). */
+function gpsFor(spec: string): GpsSource {
+  try {
+    return openGps(spec, () => Date.now());
+  } catch (error) {
+    throw new AppError('invalid_input', (error as Error).message);
+  }
 }
 
 const fmt = (value: number | undefined, digits: number, unit: string) =>
@@ -205,20 +217,33 @@ function printReading(reading: VehicleReading, record: RecordValues | undefined,
   );
 }
 
+const megabytes = (bytes: number) => Math.round((bytes / (1024 * 1024)) * 10) / 10;
+
+function describeEvent(event: AgentEvent): string {
+  switch (event.type) {
+    case 'ready': {
+      const pids = event.standardPids.map((p) => p.toString(16).padStart(2, '0')).join(' ') || 'none';
+      return `Connected to ${event.version ?? 'an adapter'} at ${event.adapter}; standard PIDs offered: ${pids}.`;
+    }
+    case 'mode':
+      return `Mode: ${event.from} → ${event.to}.`;
+    case 'upload':
+      return `Uploaded ${event.acknowledged} records; ${event.pending} waiting${event.error ? ` (${event.error})` : ''}.`;
+    case 'refused':
+      return `The server refused ${event.records} records for good: ${event.reason}`;
+    case 'gps':
+      return `GPS ${event.on ? 'on (plugged in)' : 'off'}${event.error ? `: ${event.error}` : ''}.`;
+    case 'restored':
+      return `Restored ${event.records} unsent records of boot ${event.boot}.`;
+    case 'journal-error':
+      return `warning: cannot write the journal (${event.error}); new records are kept in memory only until it can.`;
+    case 'journal-full':
+      return `warning: the journal reached its ${megabytes(event.maxBytes)} MB cap and dropped its ${event.dropped} oldest unsent records.`;
+  }
+}
+
 function printEvent(event: AgentEvent): void {
-  const line =
-    event.type === 'ready'
-      ? `Connected to ${event.version ?? 'an adapter'} at ${event.adapter}; standard PIDs offered: ${event.standardPids.map((p) => p.toString(16).padStart(2, '0')).join(' ') || 'none'}.`
-      : event.type === 'mode'
-        ? `Mode: ${event.from} → ${event.to}.`
-        : event.type === 'upload'
-          ? `Uploaded ${event.acknowledged} records; ${event.pending} waiting${event.error ? ` (${event.error})` : ''}.`
-          : event.type === 'refused'
-            ? `The server refused ${event.records} records for good: ${event.reason}`
-            : event.type === 'gps'
-              ? `GPS ${event.on ? 'on (plugged in)' : 'off'}${event.error ? `: ${event.error}` : ''}.`
-              : `Restored ${event.records} unsent records of boot ${event.boot}.`;
-  process.stderr.write(`smartcharge agent: ${line}\n`);
+  process.stderr.write(`smartcharge agent: ${describeEvent(event)}\n`);
 }
 
 async function runAgent(options: RunOptions): Promise<void> {
@@ -238,12 +263,15 @@ async function runAgent(options: RunOptions): Promise<void> {
     }
   }
   let profile = chosenProfile(options);
-  const secret = dryRun ? undefined : await readSecret(options);
+  // Everything that can be checked is, before the adapter is touched.
+  const transport = dryRun ? undefined : uplinkFor(options.server!, options.device!, await readSecret(options));
+  const gps = options.gps ? gpsFor(options.gps) : undefined;
   const elm = await openLink(options);
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  let journal: RecordJournal | undefined;
   try {
     await elm.initialize();
     if (!profile) {
@@ -257,13 +285,13 @@ async function runAgent(options: RunOptions): Promise<void> {
       }
     }
     process.stderr.write(`smartcharge agent: reading a ${profile.name} (${profile.id}).\n`);
-    const gps = options.gps ? openGps(options.gps, () => Date.now()) : undefined;
     let uplink;
-    if (!dryRun) {
-      const { journal, pending } = await RecordJournal.open(
-        options.journal ?? process.env[AGENT_ENV.dir] ?? './agent-data',
-      );
-      uplink = { transport: uplinkFor(options.server!, options.device!, secret!), journal, restored: pending };
+    if (transport) {
+      const opened = await RecordJournal.open(options.journal ?? process.env[AGENT_ENV.dir] ?? './agent-data', {
+        maxBytes: options.journalMaxMb * 1024 * 1024,
+      });
+      journal = opened.journal;
+      uplink = { transport, journal, restored: opened.pending };
     }
     const agent = new EdgeAgent({
       elm,
@@ -279,10 +307,14 @@ async function runAgent(options: RunOptions): Promise<void> {
     process.stderr.write(
       `smartcharge agent: stopped after ${summary.readings} readings; ${summary.records} records, ${summary.acknowledged} acknowledged, ${summary.pending} kept for next time.\n`,
     );
-    await uplink?.transport.close();
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    // Also when the link dropped or the start failed: an open MQTT client (it reconnects on its own)
+    // would keep the process alive, and a service manager would never restart it.
+    await transport?.close().catch(() => undefined);
+    await journal?.close().catch(() => undefined);
+    await gps?.stop().catch(() => undefined);
     await elm.close();
   }
 }
@@ -438,6 +470,12 @@ export function addAgentCommand(program: Command): void {
     .option('--device <serial>', 'the device serial provisioned for this agent')
     .option('--secret-file <file>', `file holding the device secret (else ${AGENT_ENV.secret})`)
     .option('--journal <dir>', `folder for records not yet acknowledged (${AGENT_ENV.dir}, default ./agent-data)`)
+    .option(
+      '--journal-max-mb <n>',
+      'most space the journal takes: beyond it the oldest unsent records are dropped',
+      positiveInt,
+      DEFAULT_JOURNAL_MAX_BYTES / (1024 * 1024),
+    )
     .option(
       '--gps <source>',
       'gpsd://127.0.0.1:2947, nmea:/dev/ttyACM0 or nmea+tcp://host:port (used only while plugged in)',

@@ -4,13 +4,14 @@
  * comes back in chunks; the ELM327 client finds the `>` prompt in them.
  *
  * Serial ports are opened with the `serialport` package (prebuilt binaries, an optional dependency).
- * Where it cannot be loaded, the tty is opened as a file after setting it raw with `stty`: that works
- * on Linux (the Raspberry Pi) and needs nothing else installed.
+ * Where it cannot be loaded, the line is set up with `stty` and the device read and written through
+ * Node's own tty stream: that works on Linux (the Raspberry Pi) and needs nothing else installed.
  */
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { open, type FileHandle } from 'node:fs/promises';
+import { constants, open as openFd, close as closeFd } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { isatty, ReadStream } from 'node:tty';
 import { promisify } from 'node:util';
 
 export interface AdapterTransport {
@@ -29,6 +30,8 @@ export interface OpenAdapterOptions {
   readonly baudRate?: number;
   /** Give up connecting after this long (default 10 s). */
   readonly connectTimeoutMs?: number;
+  /** Loads the `serialport` package; undefined when it is not installed (default: import it). */
+  readonly loadSerialPort?: () => Promise<SerialPortModule | undefined>;
 }
 
 export class AdapterError extends Error {
@@ -50,7 +53,7 @@ export async function openAdapter(spec: string, options: OpenAdapterOptions = {}
       `--adapter ${spec}: expected tcp://host:port (Wi-Fi adapter) or a serial device such as /dev/ttyUSB0`,
     );
   }
-  return openSerialAdapter(spec, options.baudRate ?? 38400);
+  return openSerialAdapter(spec, options.baudRate ?? 38400, options.loadSerialPort ?? importSerialPort);
 }
 
 /** A Wi-Fi ELM327 (or the emulator): a plain TCP stream. */
@@ -176,74 +179,110 @@ export class SerialAdapterTransport implements AdapterTransport {
   }
 }
 
-interface SerialPortModule {
+/** The part of the `serialport` package the transport uses. */
+export interface SerialPortModule {
   SerialPort: new (options: { path: string; baudRate: number; autoOpen: boolean }) => SerialPortLike;
 }
 
-async function openSerialAdapter(path: string, baudRate: number): Promise<AdapterTransport> {
-  const description = `${path} at ${baudRate} baud`;
-  let module: SerialPortModule | undefined;
+async function importSerialPort(): Promise<SerialPortModule | undefined> {
   try {
     // An optional dependency: named through a variable so that the build does not need it installed.
     const name = 'serialport';
-    module = (await import(name)) as SerialPortModule;
+    return (await import(name)) as SerialPortModule;
   } catch {
-    module = undefined;
+    return undefined; // not installed, or no prebuilt binary for this machine
   }
+}
+
+async function openSerialAdapter(
+  path: string,
+  baudRate: number,
+  loadSerialPort: () => Promise<SerialPortModule | undefined>,
+): Promise<AdapterTransport> {
+  const description = `${path} at ${baudRate} baud`;
+  const module = await loadSerialPort();
   if (module) {
     const port = new module.SerialPort({ path, baudRate, autoOpen: false });
     return SerialAdapterTransport.open(port, description);
   }
-  return TtyFileTransport.open(path, baudRate, description);
+  return TtyTransport.open(path, baudRate, description);
+}
+
+/** Sets a serial line up as `serialport` would: the speed, raw 8N1, no echo, no modem control. */
+async function sttyRaw(path: string, baudRate: number): Promise<void> {
+  const settings = [String(baudRate), 'raw', '-echo', 'cs8', '-parenb', '-cstopb', 'clocal', '-crtscts'];
+  await promisify(execFile)('stty', ['-F', path, ...settings]);
 }
 
 /**
- * The fallback without `serialport`: `stty` sets the line raw at the baud rate, then the device is
- * read and written as a file. Linux only (stty -F).
+ * The fallback without `serialport`: `stty` sets the line up, then the device is opened
+ * non-blocking (and never as this process's controlling terminal) and read and written through one
+ * Node tty stream, which waits for data in the event loop. (A plain file read of a tty blocks a
+ * thread until a byte comes, and the file cannot be closed until then: closing would hang while the
+ * adapter is silent.) A hang-up — the adapter unplugged, the Bluetooth link lost — ends the stream.
+ * Linux only (stty -F).
  */
-export class TtyFileTransport implements AdapterTransport {
+export class TtyTransport implements AdapterTransport {
   private dataListener: ((chunk: string) => void) | undefined;
   private closeListener: ((error?: Error) => void) | undefined;
   private closed = false;
 
   private constructor(
-    private readonly handle: FileHandle,
+    private readonly stream: ReadStream,
     readonly description: string,
   ) {
-    void this.readLoop();
+    stream.setEncoding('latin1');
+    let lastError: Error | undefined;
+    stream.on('error', (error) => {
+      lastError = error;
+    });
+    stream.on('data', (chunk: string) => this.dataListener?.(chunk));
+    stream.on('close', () => {
+      if (this.closed) return;
+      this.closed = true;
+      this.closeListener?.(lastError);
+    });
   }
 
-  static async open(path: string, baudRate: number, description: string): Promise<TtyFileTransport> {
+  /** `configure` sets the line up (default: `stty -F path <baud> raw -echo cs8 … clocal`). */
+  static async open(
+    path: string,
+    baudRate: number,
+    description: string,
+    configure: (path: string, baudRate: number) => Promise<void> = sttyRaw,
+  ): Promise<TtyTransport> {
     try {
-      await promisify(execFile)('stty', ['-F', path, String(baudRate), 'raw', '-echo', '-echoe', '-echok', 'cs8']);
+      await configure(path, baudRate);
     } catch (error) {
       throw new AdapterError(`Cannot set up ${path} with stty: ${(error as Error).message}`, { cause: error });
     }
-    let handle: FileHandle;
+    let fd: number | undefined;
     try {
-      handle = await open(path, 'r+');
+      fd = await promisify(openFd)(path, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+      if (!isatty(fd)) throw new Error('not a serial device (a tty)');
+      // A tty ReadStream is a net.Socket: on a read-write descriptor it writes as well.
+      const stream = new ReadStream(fd);
+      // libuv reopens a tty by its name and reads the new descriptor; ours would stay open.
+      const streamFd = (stream as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
+      if (typeof streamFd === 'number' && streamFd >= 0 && streamFd !== fd) {
+        closeFd(fd, () => {});
+        fd = undefined;
+      }
+      return new TtyTransport(stream, `${description} (tty)`);
     } catch (error) {
+      if (fd !== undefined) closeFd(fd, () => {});
       throw new AdapterError(`Cannot open ${path}: ${(error as Error).message}`, { cause: error });
     }
-    return new TtyFileTransport(handle, `${description} (tty file)`);
   }
 
-  private async readLoop(): Promise<void> {
-    const buffer = Buffer.alloc(4096);
-    try {
-      while (!this.closed) {
-        const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, null);
-        if (bytesRead === 0) break;
-        this.dataListener?.(buffer.toString('latin1', 0, bytesRead));
+  write(text: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) {
+        reject(new AdapterError(`${this.description} is closed`));
+        return;
       }
-      if (!this.closed) this.closeListener?.();
-    } catch (error) {
-      if (!this.closed) this.closeListener?.(error as Error);
-    }
-  }
-
-  async write(text: string): Promise<void> {
-    await this.handle.write(text, null, 'latin1');
+      this.stream.write(text, 'latin1', (error) => (error ? reject(error) : resolve()));
+    });
   }
 
   onData(listener: (chunk: string) => void): void {
@@ -257,6 +296,8 @@ export class TtyFileTransport implements AdapterTransport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.handle.close();
+    const closed = once(this.stream, 'close');
+    this.stream.destroy();
+    await closed;
   }
 }

@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Elm327Emulator, type EmulatorFault, type RecordedExchange } from '../emulator/elm327-emulator.js';
 import { FixedVehicle } from '../emulator/vehicle-state.js';
 import { getProfile } from '../profiles/index.js';
-import { openAdapter, SerialAdapterTransport } from './adapter-transport.js';
-import { Elm327, type ElmRequest } from './elm327.js';
+import { openAdapter, SerialAdapterTransport, type AdapterTransport } from './adapter-transport.js';
+import { Elm327, interpretAnswer, type ElmRequest } from './elm327.js';
 
 const KONA = getProfile('hyundai-kia-64kwh');
 const LEAF = getProfile('nissan-leaf-24kwh');
@@ -172,5 +172,83 @@ describe('serial adapter (serialport)', () => {
     expect(await answer).toBe('12.6V\r\r');
     await elm.close();
     SerialPortMock.binding.reset();
+  });
+});
+
+/** A link to an adapter that says nothing back. */
+class SilentTransport implements AdapterTransport {
+  readonly description = 'a silent adapter';
+  readonly written: string[] = [];
+  private closeListener: ((error?: Error) => void) | undefined;
+  write(text: string): Promise<void> {
+    this.written.push(text);
+    return Promise.resolve();
+  }
+  onData(): void {}
+  onClose(listener: (error?: Error) => void): void {
+    this.closeListener = listener;
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+  drop(): void {
+    this.closeListener?.(new Error('unplugged'));
+  }
+}
+
+/** Settles `promise` if it can without waiting for any timer, else says it is still waiting. */
+async function settledNow<T>(promise: Promise<T>): Promise<'answered' | 'rejected' | 'waiting'> {
+  return Promise.race([
+    promise.then(
+      () => 'answered' as const,
+      () => 'rejected' as const,
+    ),
+    new Promise<'waiting'>((resolve) => setImmediate(() => resolve('waiting'))),
+  ]);
+}
+
+describe('ELM327 link, closing', () => {
+  it('gives up a command at once when the link is closed, without waiting out its timeout', async () => {
+    const elm = new Elm327(new SilentTransport());
+    const pending = elm.command('ATRV', 600_000);
+    await settledNow(pending); // the command is written and waiting
+    await elm.close();
+    expect(await settledNow(pending)).toBe('rejected');
+    await expect(pending).rejects.toThrow(/closed/);
+  });
+
+  it('gives up a command at once when the adapter link drops', async () => {
+    const transport = new SilentTransport();
+    const elm = new Elm327(transport);
+    const pending = elm.command('0100', 600_000);
+    await settledNow(pending);
+    transport.drop();
+    expect(await settledNow(pending)).toBe('rejected');
+  });
+});
+
+describe('ELM327 answers, checked against the request', () => {
+  it('takes the good answer that follows a truncated one in the same reply', () => {
+    // Headers on: the first copy lost its last frames, the adapter printed the whole answer after it.
+    const withHeaders = [
+      '7EC 10 0E 62 01 05 11 22 33',
+      '7EC 21 44 55 66 77 88 99 AA',
+      '7EC 10 0E 62 01 05 11 22 33',
+      '7EC 21 44 55 66 77 88 99 AA',
+      '7EC 22 BB AA AA AA AA AA AA',
+    ].join('\r');
+    const request: ElmRequest = { header: '7E4', receive: '7EC', service: 0x22, pid: [0x01, 0x05] };
+    expect(interpretAnswer(withHeaders, '220105', request, true)).toMatchObject({ ok: true, ecu: '7EC' });
+    // Headers off: a length line and numbered lines, twice.
+    const withoutHeaders = [
+      '00E',
+      '0: 62 01 05 11 22 33',
+      '00E',
+      '0: 62 01 05 11 22 33',
+      '1: 44 55 66 77 88 99 AA',
+      '2: BB',
+    ];
+    const result = interpretAnswer(withoutHeaders.join('\r'), '220105', request, false);
+    expect(result.ok && Array.from(result.payload.slice(-2))).toEqual([0xaa, 0xbb]);
   });
 });

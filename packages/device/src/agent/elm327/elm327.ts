@@ -269,6 +269,8 @@ export class Elm327 {
 
   async close(): Promise<void> {
     this.closed = true;
+    // A command waiting for its answer gives up now, not when its timeout runs out.
+    this.notify?.();
     await this.transport.close();
   }
 }
@@ -293,7 +295,8 @@ export function interpretAnswer(raw: string, command: string, req: ElmRequest, h
   const messages = reassemble(parsed.frames, usedHeaders).filter(
     (m) => req.receive === undefined || m.id === undefined || m.id === req.receive.toUpperCase(),
   );
-  const positive = messages.find((m) => answers(m, req));
+  // A truncated copy may come before the whole answer (an adapter retrying on the bus): take the whole one.
+  const positive = messages.find((m) => m.complete && answers(m, req)) ?? messages.find((m) => answers(m, req));
   if (positive) {
     return positive.complete
       ? { ok: true, payload: positive.payload, ecu: positive.id }

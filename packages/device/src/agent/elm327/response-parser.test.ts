@@ -83,6 +83,20 @@ describe('ELM327 answers', () => {
     expect(reassemble(parseElmResponse(raw, { headers: true }).frames, true)[0]!.complete).toBe(false);
   });
 
+  it('marks an answer as incomplete when a frame lost bytes, even if padding makes up the length', () => {
+    // Frame 21 lost a byte on the line: a consecutive frame carries 7 bytes unless it is the last.
+    const raw = '7EC 10 0E 62 01 05 11 22 33\r7EC 21 44 55 66 77 88 99\r7EC 22 BB AA AA AA AA AA AA\r';
+    expect(reassemble(parseElmResponse(raw, { headers: true }).frames, true)[0]!.complete).toBe(false);
+    // The first frame too (it carries 6), and the numbered lines of the headers-off form.
+    const first = '7EC 10 0E 62 01 05 11 22\r7EC 21 33 44 55 66 77 88 99\r7EC 22 AA BB AA AA AA AA AA\r';
+    expect(reassemble(parseElmResponse(first, { headers: true }).frames, true)[0]!.complete).toBe(false);
+    const numbered = '00E\r0: 62 01 05 11 22\r1: 33 44 55 66 77 88 99\r2: AA BB\r';
+    expect(reassemble(parseElmResponse(numbered, { headers: false }).frames, false)[0]!.complete).toBe(false);
+    // A last frame without padding is whole.
+    const unpadded = '7EC 10 0E 62 01 05 11 22 33\r7EC 21 44 55 66 77 88 99 AA\r7EC 22 BB\r';
+    expect(reassemble(parseElmResponse(unpadded, { headers: true }).frames, true)[0]!.complete).toBe(true);
+  });
+
   it('sets a line cut in the middle of a byte aside as malformed', () => {
     const parsed = parseElmResponse('7EC 10 14 62 01 01 11 22 3', { headers: true });
     expect(parsed.malformed).toEqual(['7EC 10 14 62 01 01 11 22 3']);

@@ -169,6 +169,10 @@ export function hexBytes(text: string): Uint8Array | undefined {
  * consecutive frame (0x2N), flow control (0x3…, skipped). With headers off the adapter strips the PCI
  * of single frames, and a multi-frame message comes as a length line and indexed lines (already turned
  * into first/consecutive frames by the parser).
+ *
+ * A first frame carries 6 bytes and every consecutive frame 7, except the last, which carries what is
+ * left (and maybe padding): a frame with fewer bytes lost some on the line, and the message is not
+ * complete even when the padding of the last frame makes up the count.
  */
 export function reassemble(frames: readonly ElmFrame[], headers: boolean): EcuMessage[] {
   interface Pending {
@@ -176,6 +180,8 @@ export function reassemble(frames: readonly ElmFrame[], headers: boolean): EcuMe
     length: number;
     data: number[];
     nextSeq: number;
+    /** Bytes the next consecutive frame carries when it is not the last: 6 after a headers-off length line. */
+    nextBytes: number;
     broken: boolean;
   }
   const done: EcuMessage[] = [];
@@ -205,16 +211,25 @@ export function reassemble(frames: readonly ElmFrame[], headers: boolean): EcuMe
       const open = pending.get(key(frame.id));
       if (open) finish(open);
       const length = ((pci & 0x0f) << 8) | (b[1] ?? 0);
-      // A headers-off length line has no data of its own: its indexed lines count from 0.
-      const nextSeq = b.length === 2 ? 0 : 1;
-      const p: Pending = { id: frame.id, length, data: Array.from(b.slice(2)), nextSeq, broken: false };
+      // A headers-off length line has no data of its own: its indexed lines count from 0, the first with 6 bytes.
+      const lengthLine = !headers && b.length === 2;
+      const p: Pending = {
+        id: frame.id,
+        length,
+        data: Array.from(b.slice(2)),
+        nextSeq: lengthLine ? 0 : 1,
+        nextBytes: lengthLine ? 6 : 7,
+        broken: !lengthLine && b.length < 8,
+      };
       pending.set(key(frame.id), p);
       if (p.data.length >= length) finish(p);
     } else if (type === 2) {
       const p = pending.get(key(frame.id));
       if (!p) continue; // a consecutive frame without its first frame: nothing to attach it to
       if ((pci & 0x0f) !== p.nextSeq) p.broken = true;
+      if (b.length - 1 < Math.min(p.nextBytes, p.length - p.data.length)) p.broken = true;
       p.nextSeq = (p.nextSeq + 1) & 0x0f;
+      p.nextBytes = 7;
       p.data.push(...b.slice(1));
       if (p.data.length >= p.length) finish(p);
     }

@@ -120,13 +120,19 @@ export class MqttUplinkTransport implements UplinkTransport {
       this.waiters.add(waiter);
       timer = setTimeout(() => reject(new TransportError(`no ack within ${timeoutMs} ms`)), timeoutMs);
     });
+    // Handled from the start: the timeout may fire while the publish is still pending.
+    answered.catch(() => {});
     try {
-      await client.publishAsync(uplinkTopic(batch.device), JSON.stringify(batch), {
+      // With the broker gone, a QoS 1 publish waits in the offline queue for the reconnect and
+      // resolves only then: the ack timeout bounds the wait either way.
+      const published = client.publishAsync(uplinkTopic(batch.device), JSON.stringify(batch), {
         qos: 1,
         ...(this.options.protocolVersion === 5
           ? { properties: { userProperties: { [MQTT_AUTH_PROPERTY]: basicAuthorization(this.options.credential) } } }
           : {}),
       });
+      published.catch(() => {});
+      await Promise.race([published, answered]);
       return await answered;
     } catch (error) {
       if (error instanceof TransportError) throw error;
@@ -134,7 +140,6 @@ export class MqttUplinkTransport implements UplinkTransport {
     } finally {
       clearTimeout(timer);
       if (waiter) this.waiters.delete(waiter);
-      answered.catch(() => {});
     }
   }
 
@@ -142,6 +147,8 @@ export class MqttUplinkTransport implements UplinkTransport {
     const client = this.client;
     this.client = undefined;
     this.ready = undefined;
-    if (client) await client.endAsync();
+    // Disconnected, a graceful end would wait for the queued publishes forever: force it. They
+    // are not lost: a batch counts as sent only once acknowledged, and is sent again.
+    if (client) await client.endAsync(!client.connected);
   }
 }

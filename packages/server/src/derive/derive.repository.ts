@@ -9,11 +9,19 @@ import type { VehicleDayRow } from './rollup.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** snake_case column names to camelCase keys; Dates and other values as they come. */
+const camelKeys = new Map<string, string>();
+
+/** snake_case column names to camelCase keys (each name converted once); values as they come. */
 function camel<T>(row: Row): T {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row))
-    out[key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())] = value;
+  for (const key in row) {
+    let name = camelKeys.get(key);
+    if (name === undefined) {
+      name = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+      camelKeys.set(key, name);
+    }
+    out[name] = row[key];
+  }
   return out as T;
 }
 

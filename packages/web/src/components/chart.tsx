@@ -31,6 +31,8 @@ export interface ChartProps {
   /** Fill between series[band[0]] and series[band[1]] (a confidence interval). */
   band?: [number, number];
   xFormat?: (value: number) => string;
+  /** The x value's name in the legend (default "Date" on time axes, "Hour" otherwise). */
+  xLabel?: string;
 }
 
 export function Chart(props: ChartProps) {
@@ -72,7 +74,11 @@ export function Chart(props: ChartProps) {
         { stroke: '#5b6770', grid: { stroke: '#e7ecef' }, ...(props.yLabel ? { label: props.yLabel } : {}), size: 56 },
       ],
       series: [
-        { label: props.time === false ? 'x' : 'Date' },
+        {
+          label: props.xLabel ?? (props.time === false ? 'Hour' : 'Date'),
+          // The legend names the x value in the chart's own terms.
+          ...(props.xFormat ? { value: (_u: uPlot, v: number | null) => (v === null ? '–' : props.xFormat!(v)) } : {}),
+        },
         ...order.map((i) => {
           const s = props.series[i]!;
           // The legend shows each series' own value, not the stacked running sum.

@@ -59,6 +59,7 @@ export function Climate() {
             caption={`Energy per ${units.distance} by outside temperature (Wh/${units.distance})`}
             summary="Bars of driving energy, climate and accessory energy per distance for each 5-degree temperature band."
             time={false}
+            xLabel="Outside"
             stacked
             x={bands.map((_, i) => i)}
             xFormat={(i) => (bands[Math.round(i)] ? label(bands[Math.round(i)]!.from) : '')}

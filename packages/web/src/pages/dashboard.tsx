@@ -6,6 +6,30 @@ import { useLoad, useSession } from '../session';
 import { co2, distance, distanceValue, efficiency, energy } from '../units';
 import { useMyVehicle, VehiclePicker } from '../vehicles';
 
+const emptyDay = (day: string): Day => ({
+  day,
+  trips: 0,
+  distanceM: 0,
+  electricDistanceM: 0,
+  driveWh: 0,
+  driveHvacWh: 0,
+  driveAuxWh: 0,
+  sessions: 0,
+  chargeWallWh: 0,
+  chargeBatteryWh: 0,
+  chargeL1Wh: 0,
+  chargeL2Wh: 0,
+  chargeDcfcWh: 0,
+  chargeInTerritoryWh: 0,
+  chargeAuxWh: 0,
+  co2G: 0,
+  fuelCo2G: 0,
+  co2AvoidedG: 0,
+  ambientMeanC: null,
+  ambientMinC: null,
+  ambientMaxC: null,
+});
+
 const sum = (days: readonly Day[], key: keyof Day) => days.reduce((a, d) => a + (Number(d[key]) || 0), 0);
 
 export function Dashboard() {
@@ -31,7 +55,10 @@ export function Dashboard() {
   const list = days.data ?? [];
   const today = list.find((d) => d.day === daysAgo(0));
   const week = list.filter((d) => d.day > daysAgo(7));
-  const shown = list.slice(-14);
+  // The last 14 calendar days, today last; a day without a record is a day without driving or charging.
+  const byDay = new Map(list.map((d) => [d.day, d]));
+  const shown = Array.from({ length: 14 }, (_, i) => byDay.get(daysAgo(13 - i)) ?? emptyDay(daysAgo(13 - i)));
+  const hasDays = list.length > 0;
   return (
     <Page title="Dashboard" actions={<VehiclePicker v={v} />}>
       {v.loading ? <Loading /> : null}
@@ -78,7 +105,7 @@ export function Dashboard() {
             />
           </div>
           {days.loading ? <Loading /> : null}
-          {shown.length > 0 ? (
+          {hasDays ? (
             <div class="two">
               <Card>
                 <Chart

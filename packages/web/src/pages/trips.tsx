@@ -1,4 +1,5 @@
 /** Trips: a list by day, and one trip's state-of-charge curve, energy, efficiency, climate and carbon. */
+import { useEffect, useState } from 'preact/hooks';
 import { get, type TracePoint, type Trip } from '../api';
 import { Chart, COLORS } from '../components/chart';
 import { Card, Empty, ErrorNote, Loading, Page, Stat } from '../components/ui';
@@ -18,17 +19,40 @@ import {
 import { useMyVehicle, VehiclePicker } from '../vehicles';
 
 const tripHref = (t: Trip) => `/trips/${t.vehicleId}/${encodeURIComponent(t.startedAt)}`;
+/** Trips per page: a few weeks of driving; older ones on request. */
+const PAGE = 50;
 
 export function Trips() {
   const { units } = useSession();
   const v = useMyVehicle();
   const id = v.vehicle?.vehicleId;
   const trips = useLoad(
-    async () => (id ? (await get<{ trips: Trip[] }>(`/vehicles/${id}/trips?limit=200`)).trips : []),
+    async () => (id ? (await get<{ trips: Trip[] }>(`/vehicles/${id}/trips?limit=${PAGE}`)).trips : []),
     [id],
   );
+  const [older, setOlder] = useState<{ trips: Trip[]; more: boolean; loading: boolean; error?: string }>({
+    trips: [],
+    more: true,
+    loading: false,
+  });
+  useEffect(() => setOlder({ trips: [], more: true, loading: false }), [id]);
+  const shown = [...(trips.data ?? []), ...older.trips];
+  const more = (trips.data?.length ?? 0) === PAGE && older.more;
+  const loadOlder = async () => {
+    const last = shown.at(-1);
+    if (!id || !last) return;
+    setOlder({ ...older, loading: true });
+    try {
+      const page = (
+        await get<{ trips: Trip[] }>(`/vehicles/${id}/trips?limit=${PAGE}&to=${encodeURIComponent(last.startedAt)}`)
+      ).trips;
+      setOlder({ trips: [...older.trips, ...page], more: page.length === PAGE, loading: false });
+    } catch (error) {
+      setOlder({ ...older, loading: false, error: error instanceof Error ? error.message : String(error) });
+    }
+  };
   const byDay = new Map<string, Trip[]>();
-  for (const t of trips.data ?? []) byDay.set(t.localDate, [...(byDay.get(t.localDate) ?? []), t]);
+  for (const t of shown) byDay.set(t.localDate, [...(byDay.get(t.localDate) ?? []), t]);
   return (
     <Page title="Trips" actions={<VehiclePicker v={v} />}>
       <ErrorNote error={v.error ?? trips.error} />
@@ -68,6 +92,14 @@ export function Trips() {
           </ul>
         </section>
       ))}
+      <ErrorNote error={older.error} />
+      {more ? (
+        <p>
+          <button type="button" class="secondary" disabled={older.loading} onClick={() => void loadOlder()}>
+            {older.loading ? 'Loading…' : 'Show older trips'}
+          </button>
+        </p>
+      ) : null}
     </Page>
   );
 }

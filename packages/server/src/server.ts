@@ -17,7 +17,7 @@ import { startExternalConsumer } from './mqtt/external-consumer.js';
 import { hostname } from 'node:os';
 import { platformJobs, Scheduler } from './jobs/index.js';
 import { createServices, type Services } from './services.js';
-import { isEmptyForDemo, startDemo, type Demo } from './demo/demo.js';
+import { isEmptyForDemo, resumeDemo, startDemo, type Demo } from './demo/demo.js';
 
 export const SERVER_VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -165,12 +165,21 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
     await opened.lock?.publish({ http_url: url, admin_token: adminToken });
 
-    if (options.demo && (await isEmptyForDemo(services))) {
+    if (options.demo) {
       try {
-        demo = await startDemo(services, { config, serverUrl: url, log: log.child({ component: 'demo' }) });
+        const demoOptions = {
+          config,
+          serverUrl: url,
+          log: log.child({ component: 'demo' }),
+          ...(options.clock ? { clock: options.clock } : {}),
+        };
+        // An empty database gets a demo; one made by an earlier start drives on.
+        demo = (await isEmptyForDemo(services))
+          ? await startDemo(services, demoOptions)
+          : await resumeDemo(services, demoOptions);
         const started = demo;
         // Stopped first: the fleet's last uploads go in before intake closes.
-        cleanups.push(() => started.stop());
+        if (started) cleanups.push(() => started.stop());
       } catch (error) {
         // The platform runs without its demo rather than not at all.
         log.error({ err: error }, 'could not set up the demo; the server runs without it');

@@ -40,9 +40,11 @@ export async function runServe(
         '',
         ...(credentials
           ? [
-              server.demo
-                ? `  Demo        ${config.demoVehicles} simulated vehicles, ${config.demoDays} days of history filling in (progress in the web app), then driving live`
-                : '  Demo        made on an earlier start of this data folder (its history is kept; DEMO=false to skip)',
+              !server.demo
+                ? '  Demo        made on an earlier start of this data folder (its history is kept; DEMO=false to skip)'
+                : server.demo.status().state === 'preparing'
+                  ? `  Demo        made on an earlier start: ${server.demo.status().vehicles} vehicles catch up on the time the server was down, then drive live`
+                  : `  Demo        ${config.demoVehicles} simulated vehicles, ${config.demoDays} days of history filling in (progress in the web app), then driving live`,
               `  Driver      ${credentials.driver.email}  /  ${credentials.driver.password}`,
               `  Admin       ${credentials.admin.email}  /  ${credentials.admin.password}`,
               `  Operator    ${credentials.operator.email}  /  ${credentials.operator.password}`,

@@ -28,6 +28,25 @@ import { createServices, type Services } from '../services.js';
 export const DEMO_PROGRAM = 'alectra';
 const DEMO_UTILITY = 'Alectra Utilities';
 const DAY_MS = 86_400_000;
+const DEMO_SEED = 1;
+/** What a restart needs to rebuild the same fleet: kept in the data folder beside the credentials. */
+const FLEET_FILE = 'demo-fleet.json';
+
+interface FleetFile {
+  readonly startMs: number;
+  readonly vehicles: number;
+  readonly seed: number;
+}
+
+function demoFleet(file: FleetFile): FleetVehicle[] {
+  return buildFleet({
+    program: DEMO_PROGRAM,
+    vehicles: file.vehicles,
+    seed: file.seed,
+    startMs: file.startMs,
+    serialPrefix: 'DEMO',
+  });
+}
 
 export interface DemoCredentials {
   readonly driver: { readonly email: string; readonly password: string };
@@ -88,7 +107,7 @@ export async function startDemo(
     operator: { email: 'operator@demo.smartcharge.test', password: password() },
   };
 
-  let status: DemoStatus = {
+  const status: DemoStatus = {
     state: 'preparing',
     vehicles: config.demoVehicles,
     days: config.demoDays,
@@ -123,13 +142,8 @@ export async function startDemo(
   });
   const adminActor: Actor = { kind: 'program_admin', accountId: admin.id, utility: DEMO_UTILITY };
 
-  const fleet = buildFleet({
-    program: DEMO_PROGRAM,
-    vehicles: config.demoVehicles,
-    seed: 1,
-    startMs,
-    serialPrefix: 'DEMO',
-  });
+  const fleetFile: FleetFile = { startMs, vehicles: config.demoVehicles, seed: DEMO_SEED };
+  const fleet = demoFleet(fleetFile);
   const transports = new Map<string, UplinkTransport>();
   const names = [
     'Dana Driver',
@@ -181,18 +195,122 @@ export async function startDemo(
   await writeFile(path.join(config.dataDir, 'demo-credentials.json'), `${JSON.stringify(credentials, null, 2)}\n`, {
     mode: 0o600,
   });
+  await writeFile(path.join(config.dataDir, FLEET_FILE), `${JSON.stringify(fleetFile, null, 2)}\n`);
+  return playFleet(fleet, transports, {
+    credentials,
+    status: { ...status, state: 'filling' },
+    services,
+    log,
+    firstBootS: startMs / 1000,
+    historyUntilMs: endMs,
+    nowMs: () => now().getTime(),
+  });
+}
+
+/**
+ * The demo made by an earlier start of this data folder, driving again: the same fleet is rebuilt
+ * from its seed and caught up, without sending anything, to the newest data its devices sent
+ * before the restart; each device gets a new secret (only hashes are stored) and a new boot, then
+ * sends what its car did while the server was down, and drives live. Undefined when the folder
+ * holds no such demo (made by an older version, or not a demo at all).
+ */
+export async function resumeDemo(
+  services: Services,
+  options: { config: Config; serverUrl: string; log: Logger; clock?: () => Date },
+): Promise<Demo | undefined> {
+  const { config, log } = options;
+  const nowMs = () => (options.clock ? options.clock().getTime() : Date.now());
+  const credentials = await readDemoCredentials(config.dataDir);
+  let file: FleetFile;
+  try {
+    file = JSON.parse(await readFile(path.join(config.dataDir, FLEET_FILE), 'utf8')) as FleetFile;
+  } catch {
+    return undefined;
+  }
+  if (!credentials) return undefined;
+  const fleet = demoFleet(file);
+  const transports = new Map<string, UplinkTransport>();
+  let caughtUpToMs = file.startMs;
+  for (const vehicle of fleet) {
+    const serial = vehicle.spec.serial;
+    const device = await services.devices.getDevice(SYSTEM, serial).catch(() => undefined);
+    if (!device) {
+      log.warn({ serial }, 'the demo device is gone: the demo fleet stays parked');
+      return undefined;
+    }
+    // A record is never newer than its arrival: the newest arrival is where the fleet stopped.
+    caughtUpToMs = Math.max(caughtUpToMs, device.lastSeenAt?.getTime() ?? file.startMs);
+    const issued = await services.devices.rotateCredential(SYSTEM, serial, {});
+    transports.set(
+      serial,
+      new HttpUplinkTransport({
+        url: options.serverUrl,
+        credential: { serial, secret: issued.secret },
+        timeoutMs: 30_000,
+      }),
+    );
+  }
+  const days = Math.max(1, Math.round((nowMs() - file.startMs) / DAY_MS));
+  return playFleet(fleet, transports, {
+    credentials,
+    status: { state: 'preparing', vehicles: fleet.length, days, progress: 0, records: 0 },
+    services,
+    log,
+    firstBootS: Math.floor(nowMs() / 1000),
+    historyUntilMs: nowMs(),
+    nowMs,
+    catchUpToMs: caughtUpToMs + 1000,
+  });
+}
+
+/**
+ * Plays the fleet: first, when resuming, each car's simulation is caught up to `catchUpToMs`
+ * without sending anything; then the history up to `historyUntilMs` goes up in full batches;
+ * then the cars drive live, second by second, until stopped.
+ */
+function playFleet(
+  fleet: FleetVehicle[],
+  transports: ReadonlyMap<string, UplinkTransport>,
+  options: {
+    credentials: DemoCredentials;
+    status: DemoStatus;
+    services: Services;
+    log: Logger;
+    firstBootS: number;
+    historyUntilMs: number;
+    /** The platform's time (live driving keeps up with it). */
+    nowMs: () => number;
+    catchUpToMs?: number;
+  },
+): Demo {
+  const { services, log, nowMs } = options;
+  let status = options.status;
 
   const abort = new AbortController();
-  const runner = new FleetRunner(
-    fleet,
-    { transportFor: (vehicle) => transports.get(vehicle.spec.serial)! },
-    { device: { firstBoot: startMs / 1000, batchRecords: 3600 } },
-  );
-  status = { ...status, state: 'filling' };
+  let runner: FleetRunner | undefined;
   const running = (async () => {
     try {
-      await runner.run({
-        untilMs: endMs,
+      if (options.catchUpToMs !== undefined) {
+        // No devices: the readings go nowhere. In steps, yielding, so the server keeps answering.
+        const silent = new FleetRunner(fleet, {});
+        const fromMs = Math.min(...fleet.map((v) => v.sim.timeMs));
+        for (let t = fromMs; t < options.catchUpToMs && !abort.signal.aborted;) {
+          t = Math.min(options.catchUpToMs, t + 6 * 3_600_000);
+          silent.advance(t);
+          status = { ...status, progress: (t - fromMs) / Math.max(1, options.catchUpToMs - fromMs) };
+          await sleep(0);
+        }
+        log.info({ until: new Date(options.catchUpToMs).toISOString() }, 'demo fleet caught up; resuming');
+        status = { ...status, state: 'filling', progress: 0 };
+      }
+      const fleetRunner = new FleetRunner(
+        fleet,
+        { transportFor: (vehicle) => transports.get(vehicle.spec.serial)! },
+        { device: { firstBoot: options.firstBootS, batchRecords: 3600 } },
+      );
+      runner = fleetRunner;
+      await fleetRunner.run({
+        untilMs: options.historyUntilMs,
         // Quarter-hour steps: the simulation runs on the server's thread, so it yields often.
         stepMs: 900_000,
         uploads: 'backfill',
@@ -206,14 +324,14 @@ export async function startDemo(
         },
       });
       if (abort.signal.aborted) return;
-      await runner.flushAll(8, Date.now());
+      await fleetRunner.flushAll(8, nowMs());
       // The month's rewards for what the history earned (the hourly job would, within the hour).
       await services.rewards.evaluateAll().catch((error: unknown) => log.warn({ err: error }, 'demo rewards'));
-      status = { ...status, state: 'live', progress: 1, records: runner.recordsProduced };
-      log.info({ records: runner.recordsProduced }, 'demo history is in; the fleet now drives live');
+      status = { ...status, state: 'live', progress: 1, records: fleetRunner.recordsProduced };
+      log.info({ records: fleetRunner.recordsProduced }, 'demo history is in; the fleet now drives live');
       for (let tick = 0; !abort.signal.aborted && tick < Number.MAX_SAFE_INTEGER; tick++) {
-        await runner.run({ untilMs: Date.now(), stepMs: 1000, signal: abort.signal });
-        status = { ...status, records: runner.recordsProduced };
+        await fleetRunner.run({ untilMs: nowMs(), stepMs: 1000, signal: abort.signal });
+        status = { ...status, records: fleetRunner.recordsProduced };
         await sleep(1000, undefined, { signal: abort.signal }).catch(() => undefined);
       }
     } catch (error) {
@@ -224,12 +342,12 @@ export async function startDemo(
   })();
 
   return {
-    credentials,
+    credentials: options.credentials,
     status: () => status,
     async stop() {
       abort.abort();
       await running;
-      await runner.flushAll(8, Date.now()).catch(() => undefined);
+      await runner?.flushAll(8, nowMs()).catch(() => undefined);
       for (const transport of transports.values()) await transport.close();
       status = { ...status, state: 'stopped' };
     },

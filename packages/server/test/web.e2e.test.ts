@@ -334,4 +334,73 @@ describe.runIf(ready)('the web app in a browser', () => {
     await audit(p, 'admin grid');
     await admin.close();
   });
+  it('lets the administrator set the program up: territory from a GeoJSON file, target, a bad file refused', async () => {
+    const admin = await browser.newContext({ viewport: DESK });
+    await admin.addCookies([{ name: 'sc_session', value: adminCookie.split('=')[1]!, url: server.url }]);
+    const p = await admin.newPage();
+    await p.goto(`${server.url}/admin/alectra/setup`);
+    const upload = p.getByLabel('Upload a GeoJSON file');
+    // Not JSON: refused in place. JSON but not a territory: the server refuses it, saying why.
+    await upload.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('a shopping list') });
+    await p.getByText('notes.txt is not JSON').waitFor();
+    await upload.setInputFiles({
+      name: 'notes.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"hello": 1}'),
+    });
+    await p.getByRole('button', { name: 'Save this territory' }).click();
+    await expect
+      .poll(() => p.getByRole('alert').allTextContents())
+      .toEqual(expect.arrayContaining([expect.stringMatching(/territory/i)]));
+    expect((await api('GET', '/programs/alectra', undefined, { cookie: adminCookie })).territory).not.toBeNull();
+    // A box around Mississauga and Brampton, as a FeatureCollection with one polygon.
+    const box = [
+      [-79.8, 43.5],
+      [-79.5, 43.5],
+      [-79.5, 43.8],
+      [-79.8, 43.8],
+      [-79.8, 43.5],
+    ];
+    const file = {
+      type: 'FeatureCollection',
+      features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [box] } }],
+    };
+    await upload.setInputFiles({
+      name: 'territory.geojson',
+      mimeType: 'application/geo+json',
+      buffer: Buffer.from(JSON.stringify(file)),
+    });
+    await p.getByText('Preview of the file: not saved yet.').waitFor();
+    await p.getByRole('button', { name: 'Save this territory' }).click();
+    await p.getByText('1 polygon.', { exact: false }).waitFor();
+    await p.getByLabel('Participant target').fill('250');
+    await p.getByRole('button', { name: 'Save dates and target' }).click();
+    await p.locator('.notice.ok').first().waitFor();
+    await shoot(p, '15-admin-setup');
+    await audit(p, 'admin setup');
+    const saved = await api('GET', '/programs/alectra', undefined, { cookie: adminCookie });
+    expect(saved.participantTarget).toBe(250);
+    expect(saved.territory).toMatchObject({ type: 'Polygon', coordinates: [box] });
+    await admin.close();
+  });
+
+  it('can be used from the keyboard: skip to the content, then follow the navigation', async () => {
+    const context = await browser.newContext({ viewport: DESK });
+    await context.addCookies([{ name: 'sc_session', value: adminCookie.split('=')[1]!, url: server.url }]);
+    const p = await context.newPage();
+    await p.goto(`${server.url}/admin/alectra/grid`);
+    await p.keyboard.press('Tab');
+    expect(await p.evaluate<string>('document.activeElement?.textContent?.trim() ?? ""')).toBe('Skip to content');
+    await p.keyboard.press('Enter');
+    expect(await p.evaluate<string>('location.hash')).toBe('#main');
+    // Tab on to the section tabs and open Applications with Enter.
+    for (let i = 0; i < 30; i++) {
+      await p.keyboard.press('Tab');
+      if ((await p.evaluate<string>('document.activeElement?.textContent?.trim() ?? ""')).startsWith('Applications'))
+        break;
+    }
+    await p.keyboard.press('Enter');
+    await p.waitForURL('**/admin/alectra/applications');
+    await context.close();
+  });
 });

@@ -47,6 +47,7 @@ import { SESSION_COOKIE } from '../src/http/session-auth.js';
 import type { Services } from '../src/services.js';
 import { testServices } from '../test/support/builders.js';
 import { startServerProcess } from '../test/support/processes.js';
+import { PROGRAM_DAYS_FROM_VEHICLE_DAYS } from '../test/support/program-days.js';
 import { createScratchDatabase } from '../test/support/scratch-database.js';
 
 const { values: args } = parseArgs({
@@ -168,20 +169,7 @@ async function seed(db: Database, label: string): Promise<Seeded> {
       await tx.query('DROP TABLE bench_copy');
       // The copies' days went in by SQL, not through derivation: the programs' daily sums again.
       await tx.query('DELETE FROM program_day');
-      await tx.query(
-        `INSERT INTO program_day
-         SELECT d.program_id, d.day, count(*)::int, sum(d.trips)::int, sum(d.distance_m), sum(d.electric_distance_m),
-                sum(d.drive_wh), sum(d.sessions)::int, sum(d.charge_battery_wh), sum(d.charge_wall_wh),
-                sum(d.charge_l1_wh), sum(d.charge_l2_wh), sum(d.charge_dcfc_wh), sum(d.charge_in_territory_wh),
-                sum(d.co2_g), sum(d.fuel_co2_g), sum(d.co2_avoided_g),
-                coalesce((SELECT jsonb_object_agg(t.key, t.total) FROM (
-                  SELECT e.key, sum(e.value::float8) AS total FROM vehicle_day x, jsonb_each_text(x.charge_tou_wh) AS e
-                   WHERE x.program_id = d.program_id AND x.day = d.day GROUP BY e.key) t), '{}'),
-                (SELECT array_agg(h.total ORDER BY h.i) FROM (
-                  SELECT i, sum(x.charge_hourly_wh[i]) AS total FROM vehicle_day x, generate_series(1, 24) AS i
-                   WHERE x.program_id = d.program_id AND x.day = d.day GROUP BY i) h)
-           FROM vehicle_day d WHERE d.program_id IS NOT NULL GROUP BY d.program_id, d.day`,
-      );
+      await tx.query(`INSERT INTO program_day ${PROGRAM_DAYS_FROM_VEHICLE_DAYS}`);
     });
     await db.query('ANALYZE');
     const counts: Record<string, number> = {};

@@ -14,6 +14,7 @@ import type { Services } from '../src/services.js';
 import { allocateColumns, writeRecord } from '../src/telemetry/reading-columns.js';
 import { batchOf, testServices } from './support/builders.js';
 import { describeEachDatabase } from './support/databases.js';
+import { PROGRAM_DAYS_FROM_VEHICLE_DAYS } from './support/program-days.js';
 
 const START = Date.UTC(2026, 10, 10, 5); // local midnight in Toronto
 const DAYS = 3;
@@ -208,16 +209,9 @@ describeEachDatabase('derivation live and on rebuild', (setup) => {
            FROM program_day WHERE vehicles > 0 ORDER BY program_id, day`,
       );
       const summed = await services.db.query(
-        `SELECT program_id::int AS program, day::text AS day, count(*)::int AS vehicles, sum(trips)::int AS trips,
-                sum(sessions)::int AS sessions, sum(distance_m) AS distance_m, sum(charge_wall_wh) AS charge_wall_wh,
-                sum(charge_l2_wh) AS charge_l2_wh, sum(co2_g) AS co2_g,
-                (SELECT array_agg(h ORDER BY i) FROM (SELECT i, sum(x.charge_hourly_wh[i]) AS h
-                   FROM vehicle_day x, generate_series(1, 24) AS i
-                  WHERE x.program_id = d.program_id AND x.day = d.day GROUP BY i) hours) AS charge_hourly_wh,
-                (SELECT coalesce(jsonb_object_agg(key, total), '{}') FROM (SELECT e.key, sum(e.value::float8) AS total
-                   FROM vehicle_day x, jsonb_each_text(x.charge_tou_wh) AS e
-                  WHERE x.program_id = d.program_id AND x.day = d.day GROUP BY e.key) periods) AS charge_tou_wh
-           FROM vehicle_day d WHERE program_id IS NOT NULL GROUP BY program_id, day ORDER BY program_id, day`,
+        `SELECT program_id::int AS program, day::text AS day, vehicles, trips, sessions, distance_m, charge_wall_wh,
+                charge_l2_wh, co2_g, charge_hourly_wh, charge_tou_wh
+           FROM (${PROGRAM_DAYS_FROM_VEHICLE_DAYS}) AS fresh ORDER BY program_id, day`,
       );
       expect(kept.rows.length).toBeGreaterThanOrEqual(DAYS);
       expect(kept.rows.map((r) => [r.program, r.day, r.vehicles, r.trips, r.sessions])).toEqual(

@@ -37,34 +37,46 @@ export function postgresAvailable(): boolean {
 }
 
 /**
+ * Declares the suite once per database kind, named "name [kind]". The PostgreSQL one is skipped
+ * only when no server answers outside CI (global-setup fails the run under CI=true instead).
+ */
+export function describeEachKind(
+  name: string,
+  body: (kind: DatabaseKind) => void,
+  kinds: readonly DatabaseKind[] = ['pglite', 'postgres'],
+): void {
+  for (const kind of kinds) {
+    const run = kind === 'postgres' && !postgresAvailable() ? describe.skip : describe;
+    run(`${name} [${kind}]`, () => body(kind));
+  }
+}
+
+/**
  * Declares the suite once per database. `setup()` returns the suite's database, opened and
  * migrated in beforeAll and closed (and dropped) in afterAll.
  */
 export function describeEachDatabase(name: string, body: (setup: () => TestDatabase) => void): void {
-  for (const kind of ['pglite', 'postgres'] as const) {
-    const run = kind === 'postgres' && !postgresAvailable() ? describe.skip : describe;
-    run(`${name} [${kind}]`, () => {
-      let current: TestDatabase | undefined;
-      let drop: (() => Promise<void>) | undefined;
-      beforeAll(async () => {
-        if (kind === 'pglite') {
-          current = { kind, url: undefined, db: await openTemplatePGlite() };
-        } else {
-          const created = await createPostgresDatabase();
-          drop = created.drop;
-          const db = await openPostgres(created.url);
-          await migrate(db);
-          current = { kind, url: created.url, db };
-        }
-      });
-      afterAll(async () => {
-        await current?.db.close();
-        await drop?.();
-      });
-      body(() => {
-        if (!current) throw new Error('the database is opened in beforeAll');
-        return current;
-      });
+  describeEachKind(name, (kind) => {
+    let current: TestDatabase | undefined;
+    let drop: (() => Promise<void>) | undefined;
+    beforeAll(async () => {
+      if (kind === 'pglite') {
+        current = { kind, url: undefined, db: await openTemplatePGlite() };
+      } else {
+        const created = await createPostgresDatabase();
+        drop = created.drop;
+        const db = await openPostgres(created.url);
+        await migrate(db);
+        current = { kind, url: created.url, db };
+      }
     });
-  }
+    afterAll(async () => {
+      await current?.db.close();
+      await drop?.();
+    });
+    body(() => {
+      if (!current) throw new Error('the database is opened in beforeAll');
+      return current;
+    });
+  });
 }

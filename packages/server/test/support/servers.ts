@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DeviceCredential, TUplinkRecord } from '@smartcharge/protocol';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { CLI_OPERATOR } from '../../src/actor.js';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { uniqueSerial } from './builders.js';
-import { createPostgresDatabase, postgresAvailable, type DatabaseKind } from './databases.js';
+import { createPostgresDatabase, describeEachKind, type DatabaseKind } from './databases.js';
 import { freePort } from './processes.js';
 
 export const ADMIN_TOKEN = 'e2e-admin-token-'.padEnd(40, 'x');
@@ -100,9 +100,9 @@ export function describeEachServer(
   body: (server: () => TestServer) => void,
   kinds: readonly DatabaseKind[] = ['pglite', 'postgres'],
 ): void {
-  for (const kind of kinds) {
-    const run = kind === 'postgres' && !postgresAvailable() ? describe.skip : describe;
-    run(`${name} [${kind}]`, () => {
+  describeEachKind(
+    name,
+    (kind) => {
       let current: TestServer | undefined;
       beforeAll(async () => {
         current = await startTestServer({ ...options, database: kind });
@@ -114,8 +114,9 @@ export function describeEachServer(
         if (!current) throw new Error('the server is started in beforeAll');
         return current;
       });
-    });
-  }
+    },
+    kinds,
+  );
 }
 
 export async function provisionDevice(

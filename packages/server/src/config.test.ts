@@ -145,6 +145,15 @@ describe('loadConfig', () => {
     });
   });
 
+  it('points PUBLIC_URL at the port the server listens on when PUBLIC_URL is unset', () => {
+    expect(loadConfig({ PORT: '9000' }).publicUrl).toBe('http://localhost:9000');
+    expect(loadConfig({}, { port: 7000 }).publicUrl).toBe('http://localhost:7000');
+    // Set, it wins whatever the port: a proxy in front may listen elsewhere.
+    expect(loadConfig({ PORT: '9000', PUBLIC_URL: 'https://ev.example.com' }).publicUrl).toBe('https://ev.example.com');
+    // PORT=0 (a port picked at start) is not known yet: the documented default stays.
+    expect(loadConfig({ PORT: '0' }).publicUrl).toBe('http://localhost:8080');
+  });
+
   it('refuses a PayPal client id without its secret, naming both', () => {
     expect(() => loadConfig({ PAYPAL_CLIENT_ID: 'client' })).toThrow(/PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET/);
   });

@@ -160,6 +160,7 @@ export const SETTINGS = {
   publicUrl: {
     env: 'PUBLIC_URL',
     defaultValue: 'http://localhost:8080',
+    defaultText: '`http://localhost:PORT`',
     description: 'The address people reach the web app at: links in mail (password resets, invitations) start with it.',
     parse: url(['http:', 'https:']),
   },
@@ -401,6 +402,11 @@ export function loadConfig(
   const result = config as Config;
   result.dataDir = path.resolve(result.dataDir);
   if (result.mailDir !== undefined) result.mailDir = path.resolve(result.mailDir);
+  // Links in mail and share links must reach this server: unset, PUBLIC_URL follows PORT (PORT=0
+  // picks a port only at start, so the documented default stays then).
+  if (flags.publicUrl === undefined && env[SETTINGS.publicUrl.env] === undefined && result.port > 0) {
+    result.publicUrl = `http://localhost:${result.port}`;
+  }
   if ((result.paypalClientId === undefined) !== (result.paypalClientSecret === undefined)) {
     throw new ConfigError(['PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET go together: set both, or neither.']);
   }

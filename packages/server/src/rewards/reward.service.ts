@@ -68,6 +68,7 @@ export class RewardService {
 
   /** Evaluates every program's rules as of now (the scheduled job). */
   async evaluateAll(asOf: Date = this.clock()): Promise<ProgramEvaluation[]> {
+    this.refuseFuture(asOf);
     const out: ProgramEvaluation[] = [];
     for (const program of await this.programs.listProgramsInternal()) {
       if (program.rewardRules.length === 0) continue;
@@ -78,7 +79,27 @@ export class RewardService {
 
   async evaluateProgram(actor: Actor, programSlug: string, asOf: Date = this.clock()): Promise<ProgramEvaluation> {
     const program = await this.programs.getProgram(actor, programSlug);
+    this.refuseFuture(asOf);
     return this.evaluateProgramInternal(program, asOf);
+  }
+
+  /**
+   * The ledger is append-only: an evaluation as of a moment still to come would pay for good what
+   * is not earned yet (a month not over, a year-end bonus months early). Only the past is evaluated.
+   */
+  private refuseFuture(asOf: Date): void {
+    const now = this.clock();
+    if (Number.isNaN(asOf.getTime())) {
+      throw new AppError('invalid_input', 'asOf is not a valid date; send an ISO 8601 time such as 2026-05-01T00:00:00Z.');
+    }
+    if (asOf.getTime() > now.getTime()) {
+      throw new AppError(
+        'invalid_input',
+        `asOf ${asOf.toISOString()} is after the current time ${now.toISOString()}: ` +
+          'rewards are evaluated only up to now, because what the ledger records cannot be taken back. Omit asOf to evaluate as of now.',
+        { details: [{ field: 'asOf', message: `must not be after ${now.toISOString()}` }] },
+      );
+    }
   }
 
   private async evaluateProgramInternal(program: Program, asOf: Date): Promise<ProgramEvaluation> {

@@ -164,7 +164,12 @@ export async function createServices(
     deps.log.child({ component: 'payouts' }),
     clock,
   );
-  const property = new PropertyInquiryService(db, programs, clock);
+  const property = new PropertyInquiryService(
+    db,
+    programs,
+    { mailer, log: deps.log.child({ component: 'property' }) },
+    clock,
+  );
   const shares = new ShareService(db, vehicles, { publicUrl: settings.publicUrl }, clock);
   const grid = new GridService(db, programs, derive, { cacheMs: settings.gridCacheS * 1000, clock });
   return {

@@ -3,8 +3,13 @@
  * public form (stored, pre-qualified), the staff queue scoped to a utility, reading, moving an
  * inquiry through its statuses with notes (with an injected clock), counting, and access checks.
  */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLI_OPERATOR, PUBLIC, type Actor } from '../src/actor.js';
+import { createLogger } from '../src/logger.js';
+import { createMailer, type Mailer } from '../src/mail/mailer.js';
 import type { Queryable } from '../src/db/database.js';
 import { ProgramService, type Program } from '../src/programs/index.js';
 import {
@@ -14,6 +19,7 @@ import {
 } from '../src/property/index.js';
 import { expectAppError } from './support/app-errors.js';
 import { describeEachDatabase } from './support/databases.js';
+import { mailTo } from './support/mail.js';
 
 const T0 = Date.parse('2026-03-02T15:00:00Z');
 const DRIVER: Actor = { kind: 'driver', accountId: 1 };
@@ -54,6 +60,20 @@ describeEachDatabase('property inquiries', (setup) => {
   let programs: ProgramService;
   let service: PropertyInquiryService;
   let alectra: Program;
+  let mailDir: string;
+  let mailer: Mailer;
+  const log = createLogger('silent');
+
+  /** A program administrator with a real account (status changes record who made them). */
+  async function realAdminOf(program: Pick<Program, 'utility'>): Promise<Actor> {
+    counter += 1;
+    const { rows } = await setup().db.query<{ id: number }>(
+      `INSERT INTO account (email, email_key, name, role, utility, password_hash)
+       VALUES ($1, $1, 'Sam Admin', 'program_admin', $2, 'scrypt$x') RETURNING id`,
+      [`admin${counter}@utility.example`, program.utility],
+    );
+    return { kind: 'program_admin', accountId: rows[0]!.id, utility: program.utility };
+  }
 
   /** A program of its own utility, so counts and scoping see only this test's inquiries. */
   async function freshProgram(): Promise<Program> {
@@ -69,7 +89,9 @@ describeEachDatabase('property inquiries', (setup) => {
 
   beforeAll(async () => {
     programs = new ProgramService(setup().db);
-    service = new PropertyInquiryService(setup().db, programs, clock);
+    mailDir = await mkdtemp(path.join(tmpdir(), 'smartcharge-inquiry-mail-'));
+    mailer = createMailer({ smtpUrl: undefined, from: 'SmartCharge <no-reply@localhost>', directory: mailDir, log });
+    service = new PropertyInquiryService(setup().db, programs, { mailer, log }, clock);
     alectra = await programs.ensurePreset(CLI_OPERATOR, 'alectra');
   });
 
@@ -204,7 +226,7 @@ describeEachDatabase('property inquiries', (setup) => {
       for (const id of [...ids.mine, ...ids.theirs]) expect(all).toContain(id);
       const theirsListed = await service.listInquiries(CLI_OPERATOR, { program: theirs.slug });
       expect(theirsListed.map((inquiry) => inquiry.id)).toEqual(ids.theirs);
-      expect(await service.listInquiries(CLI_OPERATOR, { program: mine.slug, status: 'closed' })).toEqual([]);
+      expect(await service.listInquiries(CLI_OPERATOR, { program: mine.slug, status: 'declined' })).toEqual([]);
       expect((await service.listInquiries(CLI_OPERATOR, { program: mine.slug, status: 'new' })).length).toBe(3);
     });
 
@@ -222,7 +244,7 @@ describeEachDatabase('property inquiries', (setup) => {
         await expectAppError(service.countByStatus(actor), 'forbidden');
         // Refused before anything is read: a missing inquiry is not reported as missing.
         await expectAppError(service.getInquiry(actor, 999_999_999), 'forbidden');
-        await expectAppError(service.updateInquiry(actor, ids.mine[0]!, { status: 'closed' }), 'forbidden');
+        await expectAppError(service.updateInquiry(actor, ids.mine[0]!, { status: 'contacted' }), 'forbidden');
       }
       expect((await service.getInquiry(CLI_OPERATOR, ids.mine[0]!)).status).toBe('new');
     });
@@ -232,69 +254,121 @@ describeEachDatabase('property inquiries', (setup) => {
       const missing = await expectAppError(service.getInquiry(adminOf(mine), 999_999_999), 'not_found');
       expect(other.message).toBe(`No property inquiry has id ${ids.theirs[0]}.`);
       expect(missing.message).toBe('No property inquiry has id 999999999.');
-      await expectAppError(service.updateInquiry(adminOf(mine), ids.theirs[0]!, { status: 'closed' }), 'not_found');
+      await expectAppError(service.updateInquiry(adminOf(mine), ids.theirs[0]!, { status: 'contacted' }), 'not_found');
       expect((await service.getInquiry(adminOf(theirs), ids.theirs[0]!)).status).toBe('new');
       await expectAppError(service.getInquiry(CLI_OPERATOR, 0), 'invalid_input', 'id');
     });
   });
 
   describe('working an inquiry', () => {
-    it('moves new → contacted → qualified → closed, keeping notes and the time of each change', async () => {
+    it('moves new → contacted → qualified → installed, mailing the inquirer at each step with the note', async () => {
       const program = await freshProgram();
-      const admin = adminOf(program);
-      const { id } = await service.submitInquiry(PUBLIC, form(program.slug));
+      const admin = await realAdminOf(program);
+      const submitted = form(program.slug);
+      const { id } = await service.submitInquiry(PUBLIC, submitted);
 
       now = T0 + 3_600_000;
-      const contacted = await service.updateInquiry(admin, id, { status: 'contacted', adminNote: ' Called Pat ' });
-      expect(contacted).toMatchObject({ status: 'contacted', adminNote: 'Called Pat' });
+      const contacted = await service.updateInquiry(admin, id, {
+        status: 'contacted',
+        note: 'We will call you this week.',
+        adminNote: ' Called Pat ',
+      });
+      expect(contacted).toMatchObject({ status: 'contacted', adminNote: 'Called Pat', mail: 'sent' });
       expect(contacted.updatedAt.getTime()).toBe(now);
       expect(contacted.createdAt.getTime()).toBe(T0);
 
       now = T0 + 2 * 3_600_000;
       const qualified = await service.updateInquiry(admin, id, { status: 'qualified' });
-      // A status change alone keeps the note.
-      expect(qualified).toMatchObject({ status: 'qualified', adminNote: 'Called Pat' });
+      // A status change alone keeps the team note.
+      expect(qualified).toMatchObject({ status: 'qualified', adminNote: 'Called Pat', mail: 'sent' });
+      // Changing the team note alone mails nobody.
+      expect((await service.updateInquiry(admin, id, { adminNote: 'Site visit Monday' })).mail).toBe('none');
+      const installed = await service.updateInquiry(admin, id, { status: 'installed' });
+      expect(installed).toMatchObject({ status: 'installed', adminNote: 'Site visit Monday', mail: 'sent' });
 
-      const closed = await service.updateInquiry(CLI_OPERATOR, id, {
-        status: 'closed',
-        adminNote: 'Station installed',
-      });
-      expect(closed).toMatchObject({ status: 'closed', adminNote: 'Station installed' });
-      expect(await service.getInquiry(admin, id)).toEqual(closed);
+      const mails = await mailTo(mailDir, submitted.contactEmail);
+      expect(mails.map((mail) => mail.subject)).toEqual([
+        `Inquiry ${id} (${submitted.buildingName}): we are in touch`,
+        `Inquiry ${id} (${submitted.buildingName}): your building qualifies`,
+        `Inquiry ${id} (${submitted.buildingName}): your station is installed`,
+      ]);
+      expect(mails[0]!.text).toContain('We will call you this week.');
+      expect(mails[0]!.text).not.toContain('Called Pat');
+      expect(mails[1]!.text).toContain('up to 50 % off installation costs');
+
+      const detail = await service.getInquiry(admin, id);
+      expect(detail.changes.map((c) => [c.fromStatus, c.toStatus, c.note, c.changedBy])).toEqual([
+        ['new', 'contacted', 'We will call you this week.', (admin as { accountId: number }).accountId],
+        ['contacted', 'qualified', null, (admin as { accountId: number }).accountId],
+        ['qualified', 'installed', null, (admin as { accountId: number }).accountId],
+      ]);
+      expect(detail.changes.every((c) => c.mailedAt !== null)).toBe(true);
     });
 
-    it('refuses a skipped step as invalid_transition naming the allowed ones, and changes nothing', async () => {
+    it('refuses a skipped step as invalid_transition naming the allowed ones, changes nothing and mails nobody', async () => {
       const program = await freshProgram();
-      const { id } = await service.submitInquiry(PUBLIC, form(program.slug));
+      const submitted = form(program.slug);
+      const { id } = await service.submitInquiry(PUBLIC, submitted);
       const error = await expectAppError(
-        service.updateInquiry(CLI_OPERATOR, id, { status: 'qualified', adminNote: 'lost' }),
+        service.updateInquiry(CLI_OPERATOR, id, { status: 'installed', adminNote: 'lost' }),
         'invalid_transition',
-        'contacted or closed',
+        'contacted or declined',
       );
-      expect(error.details).toEqual([{ field: 'status', message: 'allowed from new: contacted, closed' }]);
-      expect(await service.getInquiry(CLI_OPERATOR, id)).toMatchObject({ status: 'new', adminNote: null });
+      expect(error.details).toEqual([{ field: 'status', message: 'allowed from new: contacted, declined' }]);
+      expect(await service.getInquiry(CLI_OPERATOR, id)).toMatchObject({ status: 'new', adminNote: null, changes: [] });
+      expect(await mailTo(mailDir, submitted.contactEmail)).toEqual([]);
     });
 
-    it('closes from any open status, and a closed inquiry keeps its status but takes notes', async () => {
+    it('declines from any open status; a declined or installed inquiry keeps its status but takes team notes', async () => {
       const program = await freshProgram();
-      for (const path of [[], ['contacted'], ['contacted', 'not_qualified']] as const) {
-        const { id } = await service.submitInquiry(PUBLIC, form(program.slug));
+      for (const path of [[], ['contacted'], ['contacted', 'qualified']] as const) {
+        const submitted = form(program.slug);
+        const { id } = await service.submitInquiry(PUBLIC, submitted);
         for (const status of path) await service.updateInquiry(CLI_OPERATOR, id, { status });
-        expect((await service.updateInquiry(CLI_OPERATOR, id, { status: 'closed' })).status).toBe('closed');
+        expect((await service.updateInquiry(CLI_OPERATOR, id, { status: 'declined' })).status).toBe('declined');
         await expectAppError(
-          service.updateInquiry(CLI_OPERATOR, id, { status: 'new' }),
+          service.updateInquiry(CLI_OPERATOR, id, { status: 'contacted' }),
           'invalid_transition',
-          'closed',
+          'declined, which is final',
         );
         expect(await service.updateInquiry(CLI_OPERATOR, id, { adminNote: 'Duplicate of another' })).toMatchObject({
-          status: 'closed',
+          status: 'declined',
           adminNote: 'Duplicate of another',
         });
         // Sending the current status again (a form that posts everything) is not a transition.
-        expect(
-          (await service.updateInquiry(CLI_OPERATOR, id, { status: 'closed', adminNote: null })).adminNote,
-        ).toBeNull();
+        const again = await service.updateInquiry(CLI_OPERATOR, id, { status: 'declined', adminNote: null });
+        expect([again.adminNote, again.mail]).toEqual([null, 'none']);
+        const mails = await mailTo(mailDir, submitted.contactEmail);
+        expect(mails.map((mail) => mail.subject.split(': ')[1])).toEqual([
+          ...path.map((status) => (status === 'contacted' ? 'we are in touch' : 'your building qualifies')),
+          'we cannot offer a station',
+        ]);
       }
+    });
+
+    it('refuses a note to the inquirer without a status change, saying where it goes', async () => {
+      const { id } = await service.submitInquiry(PUBLIC, form('alectra'));
+      await expectAppError(
+        service.updateInquiry(CLI_OPERATOR, id, { note: 'Hello', adminNote: 'x' }),
+        'invalid_input',
+        'mailed with a status change',
+      );
+    });
+
+    it('keeps the status change when the mail fails, and says so', async () => {
+      const program = await freshProgram();
+      const { id } = await service.submitInquiry(PUBLIC, form(program.slug));
+      const broken: Mailer = {
+        description: 'a mail server that is down',
+        send: async () => {
+          throw new Error('connection refused');
+        },
+      };
+      const offline = new PropertyInquiryService(setup().db, programs, { mailer: broken, log }, clock);
+      expect((await offline.updateInquiry(CLI_OPERATOR, id, { status: 'contacted' })).mail).toBe('failed');
+      const detail = await service.getInquiry(CLI_OPERATOR, id);
+      expect(detail.status).toBe('contacted');
+      expect(detail.changes.map((c) => c.mailedAt)).toEqual([null]);
     });
 
     it('refuses an empty update', async () => {
@@ -310,7 +384,7 @@ describeEachDatabase('property inquiries', (setup) => {
       const program = await freshProgram();
       const { id } = await service.submitInquiry(PUBLIC, form(program.slug));
       const db = setup().db;
-      const other = new PropertyInquiryService(db, programs, clock);
+      const other = new PropertyInquiryService(db, programs, { mailer, log }, clock);
       // The other administrator closes the inquiry between this one's read and write.
       let raced = false;
       const racing: Queryable = {
@@ -318,20 +392,20 @@ describeEachDatabase('property inquiries', (setup) => {
         query: async (text, params) => {
           if (!raced && text.includes('UPDATE property_inquiry')) {
             raced = true;
-            await other.updateInquiry(CLI_OPERATOR, id, { status: 'closed' });
+            await other.updateInquiry(CLI_OPERATOR, id, { status: 'declined' });
           }
           return db.query(text, params);
         },
       };
-      const slow = new PropertyInquiryService(racing, programs, clock);
+      const slow = new PropertyInquiryService(racing, programs, { mailer, log }, clock);
       await expectAppError(
         slow.updateInquiry(CLI_OPERATOR, id, { status: 'contacted' }),
         'conflict',
-        'it is now closed',
+        'it is now declined',
         'reload',
       );
       expect(raced).toBe(true);
-      expect((await service.getInquiry(CLI_OPERATOR, id)).status).toBe('closed');
+      expect((await service.getInquiry(CLI_OPERATOR, id)).status).toBe('declined');
     });
   });
 
@@ -351,7 +425,7 @@ describeEachDatabase('property inquiries', (setup) => {
       const a = await service.submitInquiry(PUBLIC, form(first.slug));
       await service.submitInquiry(PUBLIC, form(first.slug));
       await service.submitInquiry(PUBLIC, form(second.slug));
-      await service.updateInquiry(adminOf(first), a.id, { status: 'contacted' });
+      await service.updateInquiry(await realAdminOf(first), a.id, { status: 'contacted' });
 
       expect(await service.countByStatus(adminOf(first))).toEqual({ ...zeros, new: 2, contacted: 1 });
       expect(await service.countByStatus(adminOf(first), first.slug)).toEqual({ ...zeros, new: 1, contacted: 1 });

@@ -3,6 +3,9 @@
  * that reads the actor from a test header) over a real service on PGlite: status codes, shapes,
  * the public form's per-address rate limit (with a swapped clock), and staff-only queue access.
  */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_OPERATOR, PUBLIC, type Actor } from '../src/actor.js';
@@ -16,6 +19,7 @@ import {
 } from '../src/http/property.routes.js';
 import { createLogger } from '../src/logger.js';
 import { ProgramService } from '../src/programs/index.js';
+import { createMailer } from '../src/mail/mailer.js';
 import { PropertyInquiryService } from '../src/property/index.js';
 import { openTemplatePGlite } from './support/databases.js';
 
@@ -78,7 +82,19 @@ describe('property inquiry routes', () => {
     const programs = new ProgramService(db);
     await programs.ensurePreset(CLI_OPERATOR, 'alectra');
     await programs.ensurePreset(CLI_OPERATOR, 'mississippi-power');
-    const property = new PropertyInquiryService(db, programs, () => new Date(now));
+    // The administrator behind "admin:<utility>" (status changes record who made them).
+    await db.query(
+      `INSERT INTO account (id, email, email_key, name, role, utility, password_hash) OVERRIDING SYSTEM VALUE
+       VALUES (7, 'sam@utility.example', 'sam@utility.example', 'Sam', 'program_admin', 'Alectra Utilities', 'scrypt$x')`,
+    );
+    const log = createLogger('silent');
+    const mailer = createMailer({
+      smtpUrl: undefined,
+      from: 'SmartCharge <no-reply@localhost>',
+      directory: await mkdtemp(path.join(tmpdir(), 'smartcharge-routes-mail-')),
+      log,
+    });
+    const property = new PropertyInquiryService(db, programs, { mailer, log }, () => new Date(now));
     app = Fastify();
     app.setErrorHandler(apiErrorHandler(createLogger('silent')));
     await app.register(propertyRoutes({ property }, actorOf, { now: () => now }), { prefix: '/api/v1' });
@@ -229,18 +245,19 @@ describe('property inquiry routes', () => {
       expect(skipped.statusCode).toBe(409);
       expect(skipped.json<ErrorBody>().error).toMatchObject({
         code: 'invalid_transition',
-        message: `Inquiry ${id} is new; it can become contacted or closed, not qualified.`,
+        message: `Inquiry ${id} is new; it can become contacted or declined, not qualified.`,
       });
       const contacted = await staff('PATCH', url, ALECTRA_ADMIN, {
         status: 'contacted',
         adminNote: 'Left a voicemail',
       });
       expect(contacted.statusCode).toBe(200);
-      expect(contacted.json()).toMatchObject({ id, status: 'contacted', adminNote: 'Left a voicemail' });
+      expect(contacted.json()).toMatchObject({ id, status: 'contacted', adminNote: 'Left a voicemail', mail: 'sent' });
       expect((await staff('PATCH', url, ALECTRA_ADMIN, {})).statusCode).toBe(400);
-      expect((await staff('PATCH', url, ALECTRA_ADMIN, { status: 'closed', extra: 1 })).statusCode).toBe(400);
-      expect((await staff('PATCH', url, OTHER_ADMIN, { status: 'closed' })).statusCode).toBe(404);
-      expect((await staff('PATCH', url, 'driver', { status: 'closed' })).statusCode).toBe(403);
+      expect((await staff('PATCH', url, ALECTRA_ADMIN, { status: 'declined', extra: 1 })).statusCode).toBe(400);
+      expect((await staff('PATCH', url, OTHER_ADMIN, { status: 'declined' })).statusCode).toBe(404);
+      expect((await staff('PATCH', url, 'driver', { status: 'declined' })).statusCode).toBe(403);
+      expect((await staff('PATCH', url, undefined, { status: 'declined' })).statusCode).toBe(403);
       expect((await staff('GET', url, 'operator')).json()).toMatchObject({ status: 'contacted' });
     });
 
@@ -248,7 +265,7 @@ describe('property inquiry routes', () => {
       const response = await staff('GET', '/api/v1/property-inquiries/counts?program=mississippi-power', OTHER_ADMIN);
       expect(response.statusCode).toBe(200);
       expect(response.json()).toEqual({
-        counts: { new: 1, contacted: 0, qualified: 0, not_qualified: 0, closed: 0 },
+        counts: { new: 1, contacted: 0, qualified: 0, declined: 0, installed: 0 },
       });
     });
   });

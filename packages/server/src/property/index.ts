@@ -2,7 +2,10 @@
 export {
   MIN_UNITS_FOR_OFFER,
   PropertyInquiryService,
+  inquiryStatusMail,
   prequalify,
+  type PropertyInquiryDetail,
+  type PropertyInquiryUpdated,
   type Prequalification,
   type PropertyInquiry,
   type PropertyInquiryCounts,

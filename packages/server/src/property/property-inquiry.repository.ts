@@ -129,27 +129,72 @@ export async function countPropertyInquiriesByStatus(
   return Object.fromEntries(rows.map((row) => [row.status, row.n]));
 }
 
+export interface PropertyInquiryChangeRow {
+  readonly id: number;
+  readonly fromStatus: TPropertyInquiryStatus;
+  readonly toStatus: TPropertyInquiryStatus;
+  readonly note: string | null;
+  readonly changedBy: number | null;
+  readonly changedAt: Date;
+  readonly mailedAt: Date | null;
+}
+
 /**
- * Changes status and/or note, only if the inquiry is still in `expectedStatus` (two administrators
- * working the queue at once must not both move it on). Undefined when it was not.
+ * Changes status and/or team note, only if the inquiry is still in `expectedStatus` (two
+ * administrators working the queue at once must not both move it on), and records a status change
+ * with its note for the inquirer in the same statement. Undefined when the inquiry had moved on.
  */
 export async function updatePropertyInquiry(
   q: Queryable,
   id: number,
   expectedStatus: TPropertyInquiryStatus,
-  changes: { status: TPropertyInquiryStatus; adminNote: string | null | undefined },
+  changes: {
+    status: TPropertyInquiryStatus;
+    adminNote: string | null | undefined;
+    note: string | null;
+    changedBy: number | null;
+  },
   at: Date,
-): Promise<PropertyInquiryRow | undefined> {
-  const { rows } = await q.query<RowOf<PropertyInquiryRow>>(
+): Promise<(PropertyInquiryRow & { changeId: number | null }) | undefined> {
+  const { rows } = await q.query<RowOf<PropertyInquiryRow & { changeId: number | null }>>(
     `WITH i AS (
        UPDATE property_inquiry
           SET status = $3,
               admin_note = CASE WHEN $4::boolean THEN $5::text ELSE admin_note END,
               updated_at = $6
         WHERE id = $1 AND status = $2
-        RETURNING *)
-     SELECT ${COLUMNS} FROM i LEFT JOIN program p ON p.id = i.program_id`,
-    [id, expectedStatus, changes.status, changes.adminNote !== undefined, changes.adminNote ?? null, at],
+        RETURNING *),
+     c AS (
+       INSERT INTO property_inquiry_change (inquiry_id, from_status, to_status, note, changed_by, changed_at)
+       SELECT i.id, $2, i.status, $7, $8, $6 FROM i WHERE i.status <> $2
+       RETURNING id, inquiry_id)
+     SELECT ${COLUMNS}, c.id AS "changeId"
+       FROM i LEFT JOIN program p ON p.id = i.program_id LEFT JOIN c ON c.inquiry_id = i.id`,
+    [
+      id,
+      expectedStatus,
+      changes.status,
+      changes.adminNote !== undefined,
+      changes.adminNote ?? null,
+      at,
+      changes.note,
+      changes.changedBy,
+    ],
   );
   return rows[0];
+}
+
+export async function markPropertyInquiryChangeMailed(q: Queryable, changeId: number, at: Date): Promise<void> {
+  await q.query(`UPDATE property_inquiry_change SET mailed_at = $2 WHERE id = $1`, [changeId, at]);
+}
+
+/** An inquiry's status changes, oldest first. */
+export async function listPropertyInquiryChanges(q: Queryable, inquiryId: number): Promise<PropertyInquiryChangeRow[]> {
+  const { rows } = await q.query<RowOf<PropertyInquiryChangeRow>>(
+    `SELECT id, from_status AS "fromStatus", to_status AS "toStatus", note, changed_by AS "changedBy",
+            changed_at AS "changedAt", mailed_at AS "mailedAt"
+       FROM property_inquiry_change WHERE inquiry_id = $1 ORDER BY id`,
+    [inquiryId],
+  );
+  return rows;
 }

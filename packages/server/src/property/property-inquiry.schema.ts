@@ -1,21 +1,25 @@
 /**
  * What a property manager's inquiry and an administrator's changes to it may contain, validated,
- * and the inquiry's status lifecycle (new → contacted → qualified | not_qualified → closed).
- * The form is public: every message names the field and says what to enter.
+ * and the inquiry's status lifecycle (new → contacted → qualified → installed, or declined at any
+ * open step). The form is public: every message names the field and says what to enter.
  */
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 
-export const PROPERTY_INQUIRY_STATUSES = ['new', 'contacted', 'qualified', 'not_qualified', 'closed'] as const;
+export const PROPERTY_INQUIRY_STATUSES = ['new', 'contacted', 'qualified', 'declined', 'installed'] as const;
 export type TPropertyInquiryStatus = (typeof PROPERTY_INQUIRY_STATUSES)[number];
 
-/** Transitions an administrator may make; any open inquiry may also be closed (spam, withdrawn, done). */
+/**
+ * Transitions an administrator may make. Each step is one the inquirer hears about by mail, so none
+ * is skipped: a station is installed only in a building found to qualify, which was only after a
+ * conversation. Any open inquiry may be declined (not eligible, outside the territory, withdrawn).
+ */
 const TRANSITIONS: Readonly<Record<TPropertyInquiryStatus, readonly TPropertyInquiryStatus[]>> = {
-  new: ['contacted', 'closed'],
-  contacted: ['qualified', 'not_qualified', 'closed'],
-  qualified: ['closed'],
-  not_qualified: ['closed'],
-  closed: [],
+  new: ['contacted', 'declined'],
+  contacted: ['qualified', 'declined'],
+  qualified: ['installed', 'declined'],
+  declined: [],
+  installed: [],
 };
 
 export function allowedInquiryTransitions(from: TPropertyInquiryStatus): readonly TPropertyInquiryStatus[] {
@@ -29,7 +33,7 @@ export function checkInquiryTransition(id: number, from: TPropertyInquiryStatus,
   if (allowed.includes(to)) return;
   const message =
     allowed.length === 0
-      ? `Inquiry ${id} is closed; a closed inquiry keeps its status (its note can still be edited).`
+      ? `Inquiry ${id} is ${from}, which is final; it keeps its status (its team note can still be edited).`
       : `Inquiry ${id} is ${from}; it can become ${allowed.join(' or ')}, not ${to}.`;
   throw new AppError('invalid_transition', message, {
     details: [{ field: 'status', message: `allowed from ${from}: ${allowed.join(', ') || 'none'}` }],
@@ -164,7 +168,9 @@ export type TListPropertyInquiries = z.input<typeof ZListPropertyInquiriesSchema
 
 export const ZUpdatePropertyInquirySchema = strictObject({
   status: z.enum(PROPERTY_INQUIRY_STATUSES, `status is one of ${PROPERTY_INQUIRY_STATUSES.join(', ')}`).optional(),
-  // null or blank clears the note.
+  // For the inquirer: sent in the mail about this status change, and kept with it.
+  note: optionalText('the note to the property manager', 2000),
+  // For the team only; null or blank clears it.
   adminNote: z
     .string({ error: 'adminNote must be text, or null to clear it' })
     .trim()

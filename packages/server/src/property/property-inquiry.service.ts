@@ -1,11 +1,14 @@
 /**
  * Property managers' inquiries about a program's subsidised smart-charging station for a
  * multi-unit building: the public form (stored, with a first pre-qualification shown to the
- * submitter) and the administrators' queue (list, read, move along, note, count).
+ * submitter) and the administrators' queue (list, read, move along, note, count). Each status
+ * change is mailed to the inquirer, who has no account: the mail goes to the form's address.
  */
-import { requireStaff, type Actor } from '../actor.js';
+import { accountIdOf, requireStaff, type Actor } from '../actor.js';
 import type { Queryable } from '../db/database.js';
 import { AppError, isAppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Mailer } from '../mail/mailer.js';
 import type { ProgramService } from '../programs/index.js';
 import { parseInput } from '../validation.js';
 import {
@@ -13,7 +16,10 @@ import {
   findPropertyInquiry,
   insertPropertyInquiry,
   listPropertyInquiries,
+  listPropertyInquiryChanges,
+  markPropertyInquiryChangeMailed,
   updatePropertyInquiry,
+  type PropertyInquiryChangeRow,
   type PropertyInquiryRow,
 } from './property-inquiry.repository.js';
 import {
@@ -113,6 +119,19 @@ export interface PropertyInquirySubmitted extends Prequalification {
   readonly status: 'new';
 }
 
+/** One inquiry with its status changes, oldest first (each with the note mailed and when). */
+export interface PropertyInquiryDetail extends PropertyInquiry {
+  readonly changes: readonly PropertyInquiryChangeRow[];
+}
+
+/**
+ * What an update answers: the inquiry, and whether the inquirer was mailed about a status change
+ * ('none' when the status stayed; 'failed' when the mailer refused, so staff can write themselves).
+ */
+export interface PropertyInquiryUpdated extends PropertyInquiry {
+  readonly mail: 'sent' | 'failed' | 'none';
+}
+
 export type PropertyInquiryCounts = Readonly<Record<TPropertyInquiryStatus, number>>;
 
 const DEFAULT_PAGE = 50;
@@ -159,6 +178,7 @@ export class PropertyInquiryService {
   constructor(
     private readonly db: Queryable,
     private readonly programs: ProgramService,
+    private readonly mail: { readonly mailer: Mailer; readonly log: Logger },
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -199,25 +219,39 @@ export class PropertyInquiryService {
     return rows.map(toInquiry);
   }
 
-  async getInquiry(actor: Actor, id: number): Promise<PropertyInquiry> {
+  async getInquiry(actor: Actor, id: number): Promise<PropertyInquiryDetail> {
     requireStaff(actor);
     checkId(id);
-    return toInquiry(await this.getRow(actor, id));
+    const row = await this.getRow(actor, id);
+    return { ...toInquiry(row), changes: await listPropertyInquiryChanges(this.db, id) };
   }
 
-  async updateInquiry(actor: Actor, id: number, input: TUpdatePropertyInquiry): Promise<PropertyInquiry> {
+  /**
+   * Moves an inquiry on (with an optional note for the inquirer) and/or edits the team's note.
+   * Operators and the administrators of the program's utility may; another utility's inquiry reads
+   * as missing. The inquirer is mailed after the change is stored: mail trouble never undoes it.
+   */
+  async updateInquiry(actor: Actor, id: number, input: TUpdatePropertyInquiry): Promise<PropertyInquiryUpdated> {
     requireStaff(actor);
     checkId(id);
     const changes = parseInput(ZUpdatePropertyInquirySchema, input);
     const current = await this.getRow(actor, id);
     const status = changes.status ?? current.status;
     checkInquiryTransition(id, current.status, status);
+    if (changes.note !== undefined && status === current.status) {
+      throw new AppError(
+        'invalid_input',
+        `note: a note to the property manager is mailed with a status change, and inquiry ${id} stays ${status}; choose the new status, or write a team note (adminNote) instead.`,
+        { details: [{ field: 'note', message: 'a note to the property manager goes with a status change' }] },
+      );
+    }
+    const at = this.clock();
     const updated = await updatePropertyInquiry(
       this.db,
       id,
       current.status,
-      { status, adminNote: changes.adminNote },
-      this.clock(),
+      { status, adminNote: changes.adminNote, note: changes.note ?? null, changedBy: accountIdOf(actor) ?? null },
+      at,
     );
     if (!updated) {
       const now = await findPropertyInquiry(this.db, id, utilityScope(actor));
@@ -226,7 +260,8 @@ export class PropertyInquiryService {
         `Inquiry ${id} changed while you were editing it${now ? ` (it is now ${now.status})` : ''}; reload it and try again.`,
       );
     }
-    return toInquiry(updated);
+    const mail = updated.changeId === null ? 'none' : await this.mailChange(updated, updated.changeId, changes.note);
+    return { ...toInquiry(updated), mail };
   }
 
   /** Every status with its count (zeros included), for the queue's badge and tabs. */
@@ -253,6 +288,26 @@ export class PropertyInquiryService {
     return row;
   }
 
+  private async mailChange(
+    row: PropertyInquiryRow,
+    changeId: number,
+    note: string | undefined,
+  ): Promise<'sent' | 'failed'> {
+    const program = row.programSlug ? await this.programs.getPublicProgram(row.programSlug).catch(() => null) : null;
+    const message = inquiryStatusMail(row, note, program?.supportEmail ?? null);
+    try {
+      await this.mail.mailer.send({ to: row.contactEmail, ...message });
+      await markPropertyInquiryChangeMailed(this.db, changeId, this.clock());
+      return 'sent';
+    } catch (error) {
+      this.mail.log.error(
+        { err: error, inquiry: row.id, change: changeId },
+        'could not mail the inquirer a status change',
+      );
+      return 'failed';
+    }
+  }
+
   /** An unknown program is a mistake in the form (a stale link), so it is reported on its field. */
   private async findOfferingProgram(slug: string): Promise<{ id: number }> {
     try {
@@ -270,4 +325,61 @@ export class PropertyInquiryService {
       throw error;
     }
   }
+}
+
+/**
+ * Pure: the mail telling an inquirer where their inquiry stands, in the offer's own words (a
+ * subsidised Smart Charging Station, up to 50 % off installation costs).
+ */
+export function inquiryStatusMail(
+  inquiry: Pick<PropertyInquiryRow, 'id' | 'status' | 'buildingName' | 'address' | 'contactName' | 'programName'>,
+  note: string | undefined,
+  supportEmail: string | null,
+): { subject: string; text: string } {
+  const team = inquiry.programName ? `the ${inquiry.programName} team` : 'the program team';
+  const where = `${inquiry.buildingName} (${inquiry.address.line1}, ${inquiry.address.city})`;
+  const says: Record<TPropertyInquiryStatus, { subject: string; lines: string[] }> = {
+    new: { subject: 'received', lines: [`We have your inquiry about ${where}.`] },
+    contacted: {
+      subject: 'we are in touch',
+      lines: [
+        `Your inquiry about a Smart Charging Station for ${where} is being looked at: ${team} is in touch with you to learn more about the building.`,
+      ],
+    },
+    qualified: {
+      subject: 'your building qualifies',
+      lines: [
+        `Good news: ${where} qualifies for a subsidised Smart Charging Station, plus up to 50 % off installation costs.`,
+        `${capitalise(team)} will arrange the installation with you.`,
+      ],
+    },
+    declined: {
+      subject: 'we cannot offer a station',
+      lines: [`We are sorry: ${team} cannot offer a subsidised Smart Charging Station for ${where} at this time.`],
+    },
+    installed: {
+      subject: 'your station is installed',
+      lines: [
+        `The Smart Charging Station at ${where} is installed. Thank you for helping prepare the grid for more EVs.`,
+      ],
+    },
+  };
+  const { subject, lines } = says[inquiry.status];
+  const text = [
+    `Hello ${inquiry.contactName},`,
+    '',
+    ...lines,
+    ...(note ? ['', `A note from ${team}:`, note] : []),
+    '',
+    supportEmail
+      ? `Questions? Reply to ${supportEmail}, quoting inquiry ${inquiry.id}.`
+      : `Questions? Reply to this message, quoting inquiry ${inquiry.id}.`,
+    '',
+    '— SmartCharge',
+  ].join('\n');
+  return { subject: `Inquiry ${inquiry.id} (${inquiry.buildingName}): ${subject}`, text: `${text}\n` };
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

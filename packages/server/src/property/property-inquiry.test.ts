@@ -5,6 +5,7 @@ import { parseInput } from '../validation.js';
 import {
   allowedInquiryTransitions,
   checkInquiryTransition,
+  inquiryStatusMail,
   MIN_UNITS_FOR_OFFER,
   prequalify,
   PROPERTY_INQUIRY_STATUSES,
@@ -234,14 +235,14 @@ describe('pre-qualification', () => {
 
 describe('inquiry status lifecycle', () => {
   const EXPECTED: Record<TPropertyInquiryStatus, TPropertyInquiryStatus[]> = {
-    new: ['contacted', 'closed'],
-    contacted: ['qualified', 'not_qualified', 'closed'],
-    qualified: ['closed'],
-    not_qualified: ['closed'],
-    closed: [],
+    new: ['contacted', 'declined'],
+    contacted: ['qualified', 'declined'],
+    qualified: ['installed', 'declined'],
+    declined: [],
+    installed: [],
   };
 
-  it('allows exactly new → contacted → qualified | not_qualified → closed, and closing any open inquiry', () => {
+  it('allows exactly new → contacted → qualified → installed, and declining any open inquiry', () => {
     for (const from of PROPERTY_INQUIRY_STATUSES) {
       for (const to of PROPERTY_INQUIRY_STATUSES) {
         const allowed = from === to || EXPECTED[from].includes(to);
@@ -255,10 +256,13 @@ describe('inquiry status lifecycle', () => {
   it('refuses a transition as invalid_transition, naming the allowed ones', () => {
     const error = appError(() => checkInquiryTransition(7, 'new', 'qualified'));
     expect(error.code).toBe('invalid_transition');
-    expect(error.message).toBe('Inquiry 7 is new; it can become contacted or closed, not qualified.');
-    expect(error.details).toEqual([{ field: 'status', message: 'allowed from new: contacted, closed' }]);
-    expect(appError(() => checkInquiryTransition(7, 'closed', 'new')).message).toContain(
-      'closed inquiry keeps its status',
+    expect(error.message).toBe('Inquiry 7 is new; it can become contacted or declined, not qualified.');
+    expect(error.details).toEqual([{ field: 'status', message: 'allowed from new: contacted, declined' }]);
+    expect(appError(() => checkInquiryTransition(7, 'installed', 'declined')).message).toBe(
+      'Inquiry 7 is installed, which is final; it keeps its status (its team note can still be edited).',
+    );
+    expect(appError(() => checkInquiryTransition(7, 'contacted', 'installed')).message).toBe(
+      'Inquiry 7 is contacted; it can become qualified or declined, not installed.',
     );
   });
 });
@@ -278,7 +282,37 @@ describe('inquiry update', () => {
       'status',
     );
     expect(
-      appError(() => parseInput(ZUpdatePropertyInquirySchema, { status: 'closed', priority: 1 })).message,
+      appError(() => parseInput(ZUpdatePropertyInquirySchema, { status: 'declined', priority: 1 })).message,
     ).toContain('unknown field "priority"');
+  });
+});
+
+describe('the mail at each status change', () => {
+  const inquiry = {
+    id: 12,
+    buildingName: 'Maple Court',
+    address: {
+      line1: '1 City Centre Dr',
+      line2: undefined,
+      city: 'Mississauga',
+      region: 'ON',
+      postalCode: 'L5B 2C9',
+      country: 'CA',
+    },
+    contactName: 'Pat Manager',
+    programName: 'SmartCharge Ontario (Alectra)',
+  };
+
+  it('says in words where the inquiry stands, with the note and where to reply', () => {
+    const qualified = inquiryStatusMail({ ...inquiry, status: 'qualified' }, 'We will visit on Monday.', 'help@x.ca');
+    expect(qualified.subject).toBe('Inquiry 12 (Maple Court): your building qualifies');
+    expect(qualified.text).toContain('qualifies for a subsidised Smart Charging Station, plus up to 50 % off');
+    expect(qualified.text).toContain('A note from the SmartCharge Ontario (Alectra) team:\nWe will visit on Monday.');
+    expect(qualified.text).toContain('Reply to help@x.ca, quoting inquiry 12.');
+    for (const status of ['contacted', 'declined', 'installed'] as const) {
+      const mail = inquiryStatusMail({ ...inquiry, status }, undefined, null);
+      expect(mail.text, status).toContain('Maple Court (1 City Centre Dr, Mississauga)');
+      expect(mail.text, status).not.toContain('A note from');
+    }
   });
 });

@@ -142,6 +142,32 @@ export const SETTINGS = {
       'External broker only: true when the broker authenticates devices and only lets each publish on its own topic, so messages need not carry the credential.',
     parse: boolean,
   },
+  mqttMaxPacketBytes: {
+    env: 'MQTT_MAX_PACKET_BYTES',
+    defaultValue: 4 * 1024 * 1024,
+    description:
+      'Embedded broker: largest MQTT packet (bytes) once authenticated, twice the largest batch; a larger one closes the connection. Before authentication: 64 KiB.',
+    parse: integer(64 * 1024, 256 * 1024 * 1024),
+  },
+  mqttConnectTimeoutS: {
+    env: 'MQTT_CONNECT_TIMEOUT_S',
+    defaultValue: 10,
+    description: 'Embedded broker: a connection that has not authenticated within this many seconds is closed.',
+    parse: integer(1, 300),
+  },
+  mqttMaxPendingConnections: {
+    env: 'MQTT_MAX_PENDING_CONNECTIONS',
+    defaultValue: 256,
+    description:
+      'Embedded broker: connections waiting to authenticate at once; beyond, new ones are closed at once (devices retry).',
+    parse: integer(1, 100_000),
+  },
+  mqttMaxPendingPerAddress: {
+    env: 'MQTT_MAX_PENDING_PER_ADDRESS',
+    defaultValue: 32,
+    description: 'Embedded broker: the same, from one IP address.',
+    parse: integer(1, 100_000),
+  },
   logLevel: {
     env: 'LOG_LEVEL',
     flag: 'log-level',

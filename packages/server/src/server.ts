@@ -132,6 +132,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
           devices: services.devices,
           ingest: services.ingest,
           log: log.child({ component: 'mqtt' }),
+          limits: {
+            maxPacketBytes: config.mqttMaxPacketBytes,
+            connectTimeoutS: config.mqttConnectTimeoutS,
+            maxPendingConnections: config.mqttMaxPendingConnections,
+            maxPendingPerAddress: config.mqttMaxPendingPerAddress,
+          },
         });
         cleanups.push(() => broker.close());
         mqttPort = broker.port;

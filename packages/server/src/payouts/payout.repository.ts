@@ -2,7 +2,8 @@
 import type { Queryable } from '../db/database.js';
 
 export type PayoutProvider = 'paypal' | 'gift_card';
-export type BatchStatus = 'created' | 'submitted' | 'processing' | 'completed' | 'failed' | 'exported';
+/** 'sending': sent to PayPal (or about to be) with no answer we could read yet; its outcome is unknown. */
+export type BatchStatus = 'created' | 'sending' | 'submitted' | 'processing' | 'completed' | 'failed' | 'exported';
 
 export interface PayoutBatchRow {
   readonly id: number;
@@ -17,6 +18,9 @@ export interface PayoutBatchRow {
   readonly createdAt: Date;
   readonly submittedAt: Date | null;
   readonly completedAt: Date | null;
+  /** When the batch was first, and last, sent to the provider (null before the first send). */
+  readonly firstSentAt: Date | null;
+  readonly lastSentAt: Date | null;
 }
 
 export interface PayoutItemRow {
@@ -36,7 +40,8 @@ export interface PayoutItemRow {
 
 const B_COLUMNS = `id, program_id AS "programId", provider, period, sender_batch_id AS "senderBatchId", status,
   provider_batch_id AS "providerBatchId", attempts, last_error AS "lastError", created_at AS "createdAt",
-  submitted_at AS "submittedAt", completed_at AS "completedAt"`;
+  submitted_at AS "submittedAt", completed_at AS "completedAt", first_sent_at AS "firstSentAt",
+  last_sent_at AS "lastSentAt"`;
 const I_COLUMNS = `id, batch_id AS "batchId", enrollment_id AS "enrollmentId", points, amount_cents AS "amountCents",
   currency, receiver, sender_item_id AS "senderItemId", provider_item_id AS "providerItemId", status,
   status_detail AS "statusDetail", updated_at AS "updatedAt"`;
@@ -85,6 +90,26 @@ export async function listBatches(
     [filter.programId ?? null, filter.statuses ?? null, filter.provider ?? null],
   );
   return rows;
+}
+
+/**
+ * Marks a batch as being sent, committed before the send: a recorded batch, or one in flight whose
+ * last send is older than `resendBefore`. Undefined when it is neither (another process has it).
+ */
+export async function markBatchSending(
+  q: Queryable,
+  id: number,
+  b: { resendBefore: Date; at: Date },
+): Promise<PayoutBatchRow | undefined> {
+  const { rows } = await q.query<BR>(
+    `UPDATE payout_batch SET status = 'sending', attempts = attempts + 1,
+            first_sent_at = coalesce(first_sent_at, $3::timestamptz), last_sent_at = $3::timestamptz
+      WHERE id = $1 AND provider = 'paypal'
+        AND (status = 'created' OR (status = 'sending' AND last_sent_at <= $2::timestamptz))
+      RETURNING ${B_COLUMNS}`,
+    [id, b.resendBefore, b.at],
+  );
+  return rows[0];
 }
 
 export async function updateBatch(

@@ -29,6 +29,7 @@ import {
   findBatch,
   findBatchForUpdate,
   insertBatch,
+  markBatchSending,
   insertItem,
   listBatches,
   listItemAccounts,
@@ -100,12 +101,15 @@ export class PayoutService {
       const batch = await this.createBatch(program, 'paypal', previousMonth(program, this.clock()));
       if (typeof batch === 'object') out.created += 1;
     }
-    for (const batch of await listBatches(this.db, { provider: 'paypal', statuses: ['created'] })) {
+    for (const batch of await listBatches(this.db, { provider: 'paypal', statuses: ['created', 'sending'] })) {
       try {
         if (await this.submitBatch(batch.id)) out.submitted += 1;
       } catch (error) {
         out.problems.push(`batch ${batch.id}: ${(error as Error).message}`);
       }
+    }
+    for (const batch of await listBatches(this.db, { provider: 'paypal', statuses: ['sending'] })) {
+      out.problems.push(unknownBatchProblem(batch, this.clock()));
     }
     for (const batch of await listBatches(this.db, { provider: 'paypal', statuses: ['submitted', 'processing'] })) {
       try {
@@ -249,14 +253,37 @@ export class PayoutService {
     }
   }
 
-  /** Sends a recorded batch to PayPal. Safe to repeat: PayPal answers a repeat with the same batch. */
+  /**
+   * Sends a recorded batch to PayPal, or sends again one whose outcome is unknown. The batch is
+   * marked 'sending' and committed before the send, so whatever happens next (a crash, a cut
+   * connection, a timeout, an answer we cannot read) it stays in flight with its points debited.
+   * Only PayPal's own readable refusal releases the points. An unknown outcome is resolved by
+   * sending the same request again under the same sender_batch_id once RESEND_AFTER_MS has passed:
+   * PayPal's documented lookup by sender_batch_id, since it answers with the batch it holds (the
+   * same PayPal-Request-Id replays its answer; another request gets the duplicate refusal linking
+   * the batch), and creates it only if it never arrived. True when PayPal accepted it.
+   */
   async submitBatch(batchId: number): Promise<boolean> {
     if (!this.paypal) throw new AppError('unavailable', 'PayPal is not configured on this server.');
-    const batch = await findBatch(this.db, batchId);
-    if (!batch || batch.provider !== 'paypal' || batch.status !== 'created') return false;
+    const found = await findBatch(this.db, batchId);
+    if (!found || found.provider !== 'paypal' || (found.status !== 'created' && found.status !== 'sending'))
+      return false;
+    const now = this.clock();
+    if (
+      found.status === 'sending' &&
+      found.firstSentAt &&
+      now.getTime() - found.firstSentAt.getTime() > RESEND_WITHIN_MS
+    ) {
+      // Past PayPal's 30-day window a send under the same id could pay again: a person must look.
+      return false;
+    }
+    const batch = await markBatchSending(this.db, batchId, {
+      resendBefore: new Date(now.getTime() - RESEND_AFTER_MS),
+      at: now,
+    });
+    if (!batch) return false;
     const program = await this.programs.getProgramInternal(batch.programId);
     const items = await listItems(this.db, batch.id);
-    const now = this.clock();
     try {
       const created = await this.paypal.createBatch({
         senderBatchId: batch.senderBatchId,
@@ -270,56 +297,52 @@ export class PayoutService {
           note: `${program.name} rewards, ${batch.period}`,
         })),
       });
-      await updateBatch(this.db, batch.id, {
-        status: 'submitted',
-        providerBatchId: created.payoutBatchId,
-        attemptsDelta: 1,
-        at: now,
-      });
+      await updateBatch(this.db, batch.id, { status: 'submitted', providerBatchId: created.payoutBatchId, at: now });
       return true;
     } catch (error) {
       if (isDuplicateBatchError(error) && error.existingPayoutBatchId) {
-        // PayPal has this batch already (our earlier send went through): follow that one.
+        // PayPal has this batch already (an earlier send went through): follow that one.
         await updateBatch(this.db, batch.id, {
           status: 'submitted',
           providerBatchId: error.existingPayoutBatchId,
-          attemptsDelta: 1,
           at: now,
         });
         return true;
       }
-      const retryable = error instanceof PaypalError && error.retryable;
       const message = error instanceof Error ? error.message : String(error);
-      if (retryable) {
-        // Left 'created': the next run sends it again, with the same ids.
-        await updateBatch(this.db, batch.id, { status: 'created', attemptsDelta: 1, lastError: message, at: now });
-        this.log.warn({ batch: batch.id, err: message }, 'PayPal batch not sent yet; will retry');
+      if (error instanceof PaypalError && error.refused && !isDuplicateBatchError(error)) {
+        await this.releaseRefused(batch, program, items, message, now);
         return false;
       }
-      if (isDuplicateBatchError(error)) {
-        // It exists at PayPal but we cannot tell which: an operator must look it up; nothing is reversed.
-        await updateBatch(this.db, batch.id, {
-          status: 'failed',
-          attemptsDelta: 1,
-          lastError: `PayPal has a batch with sender_batch_id ${batch.senderBatchId} but did not say which; find it in PayPal and settle the items by hand. (${message})`,
-          at: now,
-        });
-        throw error;
-      }
-      // PayPal refused the batch: nothing was paid, so every item's points go back.
-      const afterCommit: (() => Promise<void>)[] = [];
-      await this.db.transaction(async (tx) => {
-        await updateBatch(tx, batch.id, { status: 'failed', attemptsDelta: 1, lastError: message, at: now });
-        const settling = { tx, batch, program, accounts: await listItemAccounts(tx, batch.id), afterCommit };
-        for (const item of items) await this.settleItem(settling, item, 'failed', null, message);
-      });
-      await sendAll(afterCommit);
-      this.log.error(
-        { batch: batch.id, err: message },
-        'PayPal refused a payout batch; points returned to participants',
+      // Unknown: PayPal may hold the batch. Nothing is released; the batch is looked up again later.
+      const lastError = isDuplicateBatchError(error)
+        ? `PayPal has a batch with sender_batch_id ${batch.senderBatchId} but did not say which; find it in PayPal. (${message})`
+        : message;
+      await updateBatch(this.db, batch.id, { status: 'sending', lastError, at: now });
+      this.log.warn(
+        { batch: batch.id, senderBatchId: batch.senderBatchId, err: message },
+        'PayPal payout batch sent with an unknown outcome; its points stay debited until PayPal says what happened',
       );
       return false;
     }
+  }
+
+  /** PayPal refused the batch: nothing was paid, so every item's points go back. */
+  private async releaseRefused(
+    batch: PayoutBatchRow,
+    program: Program,
+    items: readonly PayoutItemRow[],
+    message: string,
+    now: Date,
+  ): Promise<void> {
+    const afterCommit: (() => Promise<void>)[] = [];
+    await this.db.transaction(async (tx) => {
+      await updateBatch(tx, batch.id, { status: 'failed', lastError: message, at: now });
+      const settling = { tx, batch, program, accounts: await listItemAccounts(tx, batch.id), afterCommit };
+      for (const item of items) await this.settleItem(settling, item, 'failed', null, message);
+    });
+    await sendAll(afterCommit);
+    this.log.error({ batch: batch.id, err: message }, 'PayPal refused a payout batch; points returned to participants');
   }
 
   /** Reads a sent batch back from PayPal and settles its items. */
@@ -511,6 +534,14 @@ export class PayoutService {
     if (paid + inFlight !== debits - reversals) {
       problems.push(`paid (${paid}) + in flight (${inFlight}) ≠ ledger debits (${debits}) − reversals (${reversals})`);
     }
+    // Every batch we sent, whether or not PayPal's id for it is known: one still in flight is a problem until resolved.
+    for (const batch of await listBatches(this.db, {
+      programId: program.id,
+      provider: 'paypal',
+      statuses: ['sending'],
+    })) {
+      problems.push(unknownBatchProblem(batch, this.clock()));
+    }
     const checked = await this.checkAgainstPaypal(program.id, problems);
     return {
       program: program.slug,
@@ -556,6 +587,26 @@ async function sendAll(afterCommit: readonly (() => Promise<void>)[]): Promise<v
 }
 
 class NothingToPay extends Error {}
+
+/**
+ * How long a batch with an unknown outcome waits before it is sent again under its sender_batch_id:
+ * long enough for a send still on its way (a stalled connection, a slow PayPal) to have landed.
+ */
+export const RESEND_AFTER_MS = 15 * 60_000;
+/** PayPal refuses a reused sender_batch_id for 30 days; past 25, no automatic send again. */
+export const RESEND_WITHIN_MS = 25 * 86_400_000;
+
+function unknownBatchProblem(batch: PayoutBatchRow, now: Date): string {
+  const sentAt = batch.lastSentAt ?? batch.createdAt;
+  const expired = batch.firstSentAt && now.getTime() - batch.firstSentAt.getTime() > RESEND_WITHIN_MS;
+  return (
+    `batch ${batch.id} (${batch.senderBatchId}): sent to PayPal at ${sentAt.toISOString()}, outcome unknown` +
+    `${batch.lastError ? ` (${batch.lastError})` : ''}; its points stay debited until PayPal says what happened. ` +
+    (expired
+      ? "It was first sent more than 25 days ago, too close to the end of PayPal's 30-day duplicate check to send it again: find it in PayPal by its sender_batch_id and settle it by hand."
+      : `It is sent again under the same sender_batch_id (PayPal pays it once) from ${new Date(sentAt.getTime() + RESEND_AFTER_MS).toISOString()}.`)
+  );
+}
 
 /** When a gift-card period ends: a year ('2026') at its local end, 'program-end' at the end of collection. */
 function giftCardCutoff(program: Program, period: string): Date | undefined {

@@ -93,12 +93,15 @@ export interface CreatedPayoutBatch {
 /**
  * PayPal refused or could not be reached. `name` is PayPal's error name (VALIDATION_ERROR,
  * USER_BUSINESS_ERROR, invalid_client…) or ours for transport failures (NETWORK_ERROR, TIMEOUT,
- * INVALID_RESPONSE). Retrying is safe only when `retryable` is true.
+ * INVALID_RESPONSE). Retrying is safe only when `retryable` is true. `refused` is true only when
+ * PayPal itself said, in an error we could read, that it did not do what was asked; anything else
+ * (a timeout, a cut connection, a body we could not read, a 5xx) leaves the outcome unknown.
  */
 export class PaypalError extends AppError {
   override readonly name: string;
   readonly status: number | undefined;
   readonly retryable: boolean;
+  readonly refused: boolean;
   readonly debugId: string | undefined;
   /** How long PayPal asked us to wait (Retry-After), if it said. */
   readonly retryAfterMs: number | undefined;
@@ -108,6 +111,7 @@ export class PaypalError extends AppError {
     message: string;
     code: ErrorCode;
     retryable: boolean;
+    refused?: boolean;
     status?: number;
     debugId?: string;
     retryAfterMs?: number;
@@ -118,6 +122,7 @@ export class PaypalError extends AppError {
     this.name = init.name;
     this.status = init.status;
     this.retryable = init.retryable;
+    this.refused = init.refused ?? false;
     this.debugId = init.debugId;
     this.retryAfterMs = init.retryAfterMs;
   }
@@ -455,6 +460,10 @@ export class PaypalPayouts {
     }));
     const debugId = body.debug_id ?? answer.headers.get('paypal-debug-id') ?? undefined;
     const retryable = status === 408 || status === 429 || status >= 500;
+    // PayPal's own error (a name in a JSON body) for a request it would not take; a 4xx page from
+    // a proxy, or a body we cannot read, says nothing about what PayPal did.
+    const refused =
+      !retryable && status >= 400 && status < 500 && parsed.success && (body.name ?? body.error) !== undefined;
     const retryAfterMs = retryable ? parseRetryAfterMs(answer.headers.get('retry-after'), this.now()) : undefined;
     const detailText = details.length ? ` (${details.map((d) => `${d.field}: ${d.message}`).join('; ')})` : '';
     const said = `PayPal answered ${name} (HTTP ${status}) to ${call.label}: ${paypalMessage}${detailText}`;
@@ -492,7 +501,17 @@ export class PaypalPayouts {
       code = 'invalid_input';
       advice = 'Nothing was paid; correct the request and send it again.';
     }
-    return new PaypalError({ ...common, code, retryable, message: this.redact(`${said}. ${advice}${debug}`) });
+    if (!refused && !retryable) {
+      advice =
+        'The answer was not an error from PayPal, so what PayPal did is unknown; sending the same request again is safe.';
+    }
+    return new PaypalError({
+      ...common,
+      code,
+      retryable,
+      refused,
+      message: this.redact(`${said}. ${advice}${debug}`),
+    });
   }
 
   // PayPal does not echo credentials, but a message must never carry them even if it did. Real

@@ -45,9 +45,22 @@ export interface FakePaypal {
   readonly clientSecret: string;
   close(): Promise<void>;
   /** The next `n` requests to `endpoint` (default the payouts API) answer `status` (default 500) and change nothing. */
-  failNext(n: number, status?: number, options?: { endpoint?: FakeEndpoint; retryAfterS?: number }): void;
-  /** The next `n` creates commit their batch, then the connection is destroyed without an answer. */
+  failNext(
+    n: number,
+    status?: number,
+    options?: { endpoint?: FakeEndpoint; retryAfterS?: number; html?: boolean },
+  ): void;
+  /**
+   * The next `n` creates PayPal holds (committed now, or replayed for the same PayPal-Request-Id)
+   * lose their answer: the connection is destroyed instead.
+   */
   dropResponseAfterCommit(n: number): void;
+  /**
+   * The next `n` creates PayPal holds (new or replayed), then something between us and PayPal spoils the
+   * answer: `html` replaces the 201 by a 200 HTML page (a proxy's), `stall` never answers (the
+   * connection stays open until the client gives up or the fake closes).
+   */
+  spoilResponseAfterCommit(n: number, how: 'html' | 'stall'): void;
   /** Every token issued so far stops working, as when PayPal expires or revokes them. */
   expireTokens(): void;
   /** Items to this receiver settle in `status` (default SUCCESS), e.g. UNCLAIMED or FAILED. */
@@ -135,6 +148,7 @@ const ITEM_ERRORS: Partial<Record<PaypalItemStatus, { name: string; message: str
 const FAULTS: Record<number, { name: string; message: string }> = {
   429: { name: 'RATE_LIMIT_REACHED', message: 'Too many requests. Blocked due to rate limiting.' },
   500: { name: 'INTERNAL_SERVER_ERROR', message: 'An internal server error has occurred.' },
+  400: { name: 'VALIDATION_ERROR', message: 'Invalid request - see details' },
   502: { name: 'BAD_GATEWAY', message: 'Bad gateway.' },
   503: { name: 'SERVICE_UNAVAILABLE', message: 'Service Unavailable.' },
   504: { name: 'GATEWAY_TIMEOUT', message: 'Gateway timeout.' },
@@ -150,11 +164,15 @@ export async function startFakePaypal(options: FakePaypalOptions = {}): Promise<
   const bySenderBatchId = new Map<string, Batch>();
   const storedReplies = new Map<string, Reply>();
   const outcomes = new Map<string, PaypalItemStatus>();
-  const faults: Record<FakeEndpoint, { count: number; status: number; retryAfterS: number | undefined }> = {
-    payouts: { count: 0, status: 500, retryAfterS: undefined },
-    token: { count: 0, status: 500, retryAfterS: undefined },
+  const faults: Record<
+    FakeEndpoint,
+    { count: number; status: number; retryAfterS: number | undefined; html: boolean }
+  > = {
+    payouts: { count: 0, status: 500, retryAfterS: undefined, html: false },
+    token: { count: 0, status: 500, retryAfterS: undefined, html: false },
   };
   let dropsAfterCommit = 0;
+  let spoils: { count: number; how: 'html' | 'stall' } = { count: 0, how: 'html' };
   let requests = 0;
   let tokensIssued = 0;
   let url = '';
@@ -169,6 +187,7 @@ export async function startFakePaypal(options: FakePaypalOptions = {}): Promise<
     };
     const headers: Record<string, string> =
       fault.retryAfterS === undefined ? {} : { 'Retry-After': String(fault.retryAfterS) };
+    if (fault.html) return new Reply(fault.status, proxyPage(fault.status), headers);
     return new Reply(fault.status, errorBody(known.name, known.message), headers);
   }
 
@@ -373,12 +392,17 @@ export async function startFakePaypal(options: FakePaypalOptions = {}): Promise<
       const batchId = /^\/v1\/payments\/payouts\/([^/]+)$/.exec(target.pathname)?.[1];
       if (fault) reply = fault;
       else if (target.pathname === '/v1/payments/payouts' && req.method === 'POST') {
-        const before = batches.length;
         reply = createBatch(req, rawBody);
-        if (batches.length > before && dropsAfterCommit > 0) {
+        // A 201 is a batch PayPal holds, new or replayed for the same PayPal-Request-Id.
+        if (reply.status === 201 && dropsAfterCommit > 0) {
           dropsAfterCommit--;
           req.socket.destroy();
           return;
+        }
+        if (reply.status === 201 && spoils.count > 0) {
+          spoils = { ...spoils, count: spoils.count - 1 };
+          if (spoils.how === 'stall') return;
+          reply = new Reply(200, proxyPage(200));
         }
       } else if (batchId !== undefined && req.method === 'GET') {
         reply = readBatch(decodeURIComponent(batchId), target.searchParams);
@@ -386,9 +410,10 @@ export async function startFakePaypal(options: FakePaypalOptions = {}): Promise<
     } else {
       reply = new Reply(404, errorBody('NOT_FOUND', 'The requested resource does not exist.'));
     }
-    const text = JSON.stringify(reply.body);
+    const html = reply.body instanceof ProxyPage;
+    const text = reply.body instanceof ProxyPage ? reply.body.html : JSON.stringify(reply.body);
     res.writeHead(reply.status, {
-      'Content-Type': 'application/json',
+      'Content-Type': html ? 'text/html; charset=utf-8' : 'application/json',
       'Content-Length': Buffer.byteLength(text),
       'Paypal-Debug-Id': randomId(13).toLowerCase(),
       ...reply.headers,
@@ -422,10 +447,18 @@ export async function startFakePaypal(options: FakePaypalOptions = {}): Promise<
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
     failNext(n, status = 500, failOptions = {}) {
-      faults[failOptions.endpoint ?? 'payouts'] = { count: n, status, retryAfterS: failOptions.retryAfterS };
+      faults[failOptions.endpoint ?? 'payouts'] = {
+        count: n,
+        status,
+        retryAfterS: failOptions.retryAfterS,
+        html: failOptions.html ?? false,
+      };
     },
     dropResponseAfterCommit(n) {
       dropsAfterCommit = n;
+    },
+    spoilResponseAfterCommit(n, how) {
+      spoils = { count: n, how };
     },
     expireTokens() {
       tokens.clear();
@@ -577,6 +610,18 @@ function validatePayout(body: unknown): ParsedPayout | Reply {
     senderBatchHeader: header ?? {},
     items: parsedItems,
   };
+}
+
+/** A page from something in front of PayPal (a proxy, a captive portal): not PayPal's answer. */
+class ProxyPage {
+  constructor(readonly html: string) {}
+}
+
+function proxyPage(status: number): ProxyPage {
+  return new ProxyPage(
+    `<!DOCTYPE html><html><head><title>${status}</title></head><body><h1>Request received</h1>` +
+      '<p>The upstream answer could not be shown.</p></body></html>',
+  );
 }
 
 function validationError(details: Detail[]): Reply {

@@ -121,6 +121,7 @@ export function uplinkBatchJsonSchema(): Record<string, unknown> {
 /** Why a batch was refused. Devices decide from `retryable` whether to send it again. */
 export const UPLINK_ERROR_CODES = [
   'malformed_json',
+  'unsupported_media_type',
   'unsupported_version',
   'invalid_batch',
   'invalid_record',

@@ -403,7 +403,9 @@ async function endToEnd(
     ...(database === 'postgres' ? { postgres: cpuOfProcessesNamed('postgres') - cpuBefore.postgres } : {}),
   };
   const rssMb = processRssMb(server.child.pid);
-  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  const metrics = await (
+    await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+  ).text();
   const metric = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
   const commits = metric('smartcharge_ingest_commit_batches_count');
   log(

@@ -181,8 +181,15 @@ describeEachDatabase('devices and vehicles', (setup) => {
       });
     });
 
-    it('answers unknown_device for a serial nobody provisioned', async () => {
-      expect(await authenticate(uniqueSerial('C2-NOBODY'), 'scd_whatever')).toBe('unknown_device');
+    it('answers invalid_credential for a serial nobody provisioned, as for a wrong secret (the serial is not revealed)', async () => {
+      expect(await authenticate(uniqueSerial('C2-NOBODY'), 'scd_whatever')).toBe('invalid_credential');
+    });
+
+    it('answers invalid_credential for a revoked device when the secret is wrong: only the secret holder learns it was revoked', async () => {
+      const { credential } = await provisionTestDevice(services);
+      await devices().revokeCredential(CLI_OPERATOR, credential.serial);
+      expect(await authenticate(credential.serial, `${credential.secret}x`)).toBe('invalid_credential');
+      expect(await authenticate(credential.serial, credential.secret)).toBe('revoked_credential');
     });
 
     it('answers invalid_credential for a wrong secret', async () => {
@@ -287,7 +294,8 @@ describeEachDatabase('devices and vehicles', (setup) => {
         expect(revoked.revokedAt).toBeInstanceOf(Date);
         expect(revoked.previousCredentialExpiresAt).toBeNull();
         expect(await authenticate(credential.serial, rotated.secret)).toBe('revoked_credential');
-        expect(await authenticate(credential.serial, credential.secret)).toBe('revoked_credential');
+        // The secret in grace no longer works at all: to its holder the revocation looks like a wrong secret.
+        expect(await authenticate(credential.serial, credential.secret)).toBe('invalid_credential');
         expect((await eventsOf(credential.serial)).at(-1)).toEqual({
           kind: 'credential_revoked',
           status: null,

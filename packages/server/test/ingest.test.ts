@@ -326,7 +326,7 @@ describeEachDatabase('ingest', (setup) => {
       expect(await stored(b.id)).toEqual([]);
     });
 
-    it('unknown device, wrong secret, revoked credential, no credential', async () => {
+    it('unknown device, wrong secret, revoked credential, no credential: without the secret, one reason for all', async () => {
       const { credential } = await provisionTestDevice(services);
       const batch = body(batchOf(credential.serial, 1, good()));
       const attempt = async (auth: Parameters<Services['ingest']['ingest']>[0]['auth']) => {
@@ -334,13 +334,16 @@ describeEachDatabase('ingest', (setup) => {
         return ack.ok ? 'ok' : ack.error.code;
       };
       expect(await attempt({ kind: 'credential', credential: { serial: 'C2-NOBODY', secret: 'x' } })).toBe(
-        'unknown_device',
+        'invalid_credential',
       );
       expect(await attempt({ kind: 'credential', credential: { ...credential, secret: 'scd_wrong' } })).toBe(
         'invalid_credential',
       );
       expect(await attempt({ kind: 'none' })).toBe('missing_credential');
       await services.devices.revokeCredential(CLI_OPERATOR, credential.serial);
+      expect(await attempt({ kind: 'credential', credential: { ...credential, secret: 'scd_wrong' } })).toBe(
+        'invalid_credential',
+      );
       expect(await attempt({ kind: 'credential', credential })).toBe('revoked_credential');
     });
 

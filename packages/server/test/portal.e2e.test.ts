@@ -194,6 +194,72 @@ describeEachKind('portal API', (kind) => {
     expect(bad.status).toBe(400);
   });
 
+  it('never shows a share link where the car charged: no location in any /shared answer or download', async () => {
+    // The driver sees where the car charged (so the fixture has a location the link could leak).
+    const own = (await call('GET', `/vehicles/${vehicleId}/sessions`, dana)).body.sessions as Record<string, unknown>[];
+    expect(own.some((session) => typeof session.latDeg === 'number' && typeof session.lonDeg === 'number')).toBe(true);
+    const ownCsv = await call('GET', `/vehicles/${vehicleId}/export?kind=sessions&from=2026-11-01&to=2026-11-30`, dana);
+    expect(ownCsv.text.split('\r\n')[0]).toMatch(/latitude,longitude/);
+
+    const made = await call('POST', '/shares', dana, { vehicleId, days: 30 });
+    const token = String(made.body.url).split('/shared/')[1]!;
+    const [trip] = (await call('GET', `/vehicles/${vehicleId}/trips?limit=1`, dana)).body.trips as {
+      startedAt: string;
+    }[];
+    const [session] = own as { pluggedAt: string; unpluggedAt: string }[];
+    // Every route a share link answers, with the query it needs. A /shared route missing here fails the test.
+    const queries: Record<string, string[]> = {
+      '/api/v1/shared/:token': [''],
+      '/api/v1/shared/:token/trips': [''],
+      '/api/v1/shared/:token/sessions': ['', '?from=2026-11-01T00:00:00Z&to=2026-11-30T00:00:00Z'],
+      '/api/v1/shared/:token/days': ['?from=2026-11-01&to=2026-11-30'],
+      '/api/v1/shared/:token/battery-health': [''],
+      '/api/v1/shared/:token/trace': [
+        `?from=${trip!.startedAt}&to=${new Date(Date.parse(trip!.startedAt) + 3_600_000).toISOString()}`,
+        `?from=${session!.pluggedAt}&to=${session!.unpluggedAt}`,
+      ],
+      '/api/v1/shared/:token/export': ['days', 'trips', 'sessions'].flatMap((kind) =>
+        ['csv', 'json'].map((format) => `?kind=${kind}&format=${format}&from=2026-11-01&to=2026-11-30`),
+      ),
+    };
+    const sharedRoutes = server.routes.filter((r) => r.url.startsWith('/api/v1/shared/')).map((r) => r.url);
+    expect(sharedRoutes.sort()).toEqual(Object.keys(queries).sort());
+
+    const LOCATION =
+      /^(lat|lon|lng|latitude|longitude|location|latDeg|lonDeg|lat_deg|lon_deg|address|homeAddress|postalCode)$/i;
+    const locationKeys = (value: unknown, path = '$'): string[] => {
+      if (Array.isArray(value)) return value.flatMap((v, i) => locationKeys(v, `${path}[${i}]`));
+      if (value === null || typeof value !== 'object') return [];
+      return Object.entries(value).flatMap(([key, v]) => [
+        ...(LOCATION.test(key) ? [`${path}.${key}`] : []),
+        ...locationKeys(v, `${path}.${key}`),
+      ]);
+    };
+    let answers = 0;
+    for (const [route, suffixes] of Object.entries(queries)) {
+      for (const suffix of suffixes) {
+        const url = `${route.replace('/api/v1', '').replace(':token', token)}${suffix}`;
+        const answer = await call('GET', url);
+        expect(answer.status, `${url}: ${answer.text.slice(0, 200)}`).toBe(200);
+        answers += 1;
+        if (answer.type.startsWith('text/csv')) {
+          const header = answer.text.split('\r\n')[0]!.split(',');
+          expect(
+            header.filter((name) => LOCATION.test(name)),
+            url,
+          ).toEqual([]);
+        } else {
+          expect(locationKeys(answer.body), url).toEqual([]);
+        }
+        // No coordinate of the charging place appears anywhere, whatever the field is called.
+        for (const s of own) {
+          if (typeof s.latDeg === 'number') expect(answer.text, url).not.toContain(s.latDeg.toFixed(4));
+        }
+      }
+    }
+    expect(answers).toBe(14);
+  });
+
   it('keeps each person’s display units, and refuses units it does not know', async () => {
     const set = await call('PATCH', '/auth/me/preferences', dana, { distanceUnit: 'mi' });
     expect(set.body.preferences).toEqual({ distanceUnit: 'mi', temperatureUnit: 'C' });

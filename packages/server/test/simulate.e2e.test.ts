@@ -132,7 +132,9 @@ function digestByDevice(
 
 /** The server's Prometheus series (`name{labels}` → value). */
 async function readMetrics(server: ServerProcess): Promise<Map<string, number>> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const text = await (
+    await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })
+  ).text();
   const series = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;

@@ -75,8 +75,29 @@ describe.runIf(ready)('the web app in a browser', () => {
     }
   };
 
+  /**
+   * A browser context whose pages record every Content-Security-Policy violation: the audit fails on
+   * any, so the policy the server sends is one the web app lives with.
+   */
+  const watchedContext = async (options: Parameters<Browser['newContext']>[0] = {}) => {
+    const context = await browser.newContext(options);
+    await context.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+      document.addEventListener('securitypolicyviolation', (event) => {
+        seen.push(
+          `${event.violatedDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`,
+        );
+      });
+    });
+    return context;
+  };
+
+  let axeSource: string | undefined;
   const audit = async (p: Page, name: string) => {
-    await p.addScriptTag({ path: AXE });
+    expect(await p.evaluate<string[]>('window.cspViolations ?? []'), `CSP violations on ${name}`).toEqual([]);
+    // Evaluated through the debugging protocol, which the page's CSP does not govern (a script tag would be blocked).
+    await p.evaluate((axeSource ??= await readFile(AXE, 'utf8')));
     const result = await p.evaluate<AxeResult>("axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] })");
     const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(
@@ -138,7 +159,7 @@ describe.runIf(ready)('the web app in a browser', () => {
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
-    driver = await browser.newContext({
+    driver = await watchedContext({
       viewport: PHONE,
       acceptDownloads: true,
       locale: 'en-CA',
@@ -157,6 +178,16 @@ describe.runIf(ready)('the web app in a browser', () => {
     await expect.poll(() => page.getByRole('heading', { name: 'SmartCharge Ontario (Alectra)' }).count()).toBe(1);
     await shoot(page, '01-home');
     await audit(page, 'home');
+    // The policy is really in force and the watcher really hears it: an injected inline script is blocked.
+    await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.injected = true';
+      document.head.append(script);
+    });
+    expect(await page.evaluate('window.injected ?? false')).toBe(false);
+    expect(await page.evaluate<string[]>('window.cspViolations.splice(0)')).toEqual([
+      expect.stringMatching(/^script-src/) as unknown as string,
+    ]);
     await page.getByRole('link', { name: 'Apply' }).first().click();
     await page.getByLabel('Your name').fill('Robin Driver');
     await page.getByLabel('Email').fill(email);
@@ -273,7 +304,7 @@ describe.runIf(ready)('the web app in a browser', () => {
     await shoot(page, '12-share');
     await audit(page, 'share');
 
-    const stranger = await browser.newContext({ viewport: PHONE });
+    const stranger = await watchedContext({ viewport: PHONE });
     const view = await stranger.newPage();
     const local = new URL(new URL(url!).pathname, server.url).toString();
     await view.goto(local);
@@ -304,7 +335,7 @@ describe.runIf(ready)('the web app in a browser', () => {
   });
 
   it('keeps the first page under 300 KB of JavaScript (gzip)', async () => {
-    const fresh = await browser.newContext();
+    const fresh = await watchedContext();
     const p = await fresh.newPage();
     const scripts: string[] = [];
     p.on('response', (response) => {
@@ -321,7 +352,7 @@ describe.runIf(ready)('the web app in a browser', () => {
   });
 
   it('shows the administrator the grid view of the program', async () => {
-    const admin = await browser.newContext({ viewport: DESK });
+    const admin = await watchedContext({ viewport: DESK });
     const p = await admin.newPage();
     await p.goto(`${server.url}/signin`);
     await p.getByLabel('Email').fill('pat@alectra.example');
@@ -335,7 +366,7 @@ describe.runIf(ready)('the web app in a browser', () => {
     await admin.close();
   });
   it('lets the administrator set the program up: territory from a GeoJSON file, target, a bad file refused', async () => {
-    const admin = await browser.newContext({ viewport: DESK });
+    const admin = await watchedContext({ viewport: DESK });
     await admin.addCookies([{ name: 'sc_session', value: adminCookie.split('=')[1]!, url: server.url }]);
     const p = await admin.newPage();
     await p.goto(`${server.url}/admin/alectra/setup`);
@@ -385,7 +416,7 @@ describe.runIf(ready)('the web app in a browser', () => {
   });
 
   it('can be used from the keyboard: skip to the content, then follow the navigation', async () => {
-    const context = await browser.newContext({ viewport: DESK });
+    const context = await watchedContext({ viewport: DESK });
     await context.addCookies([{ name: 'sc_session', value: adminCookie.split('=')[1]!, url: server.url }]);
     const p = await context.newPage();
     await p.goto(`${server.url}/admin/alectra/grid`);

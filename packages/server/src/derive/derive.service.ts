@@ -355,9 +355,11 @@ export class DeriveService {
     return listTrips(this.db, vehicleId, pageOf(page));
   }
 
+  /** A share link's holder never sees where the car charged (usually the driver's home). */
   async sessions(actor: Actor, vehicleId: number, page: { from?: Date; to?: Date; limit?: number }): Promise<Row[]> {
     await this.access(actor, vehicleId);
-    return listSessions(this.db, vehicleId, pageOf(page));
+    const rows = await listSessions(this.db, vehicleId, pageOf(page));
+    return seesLocation(actor) ? rows : rows.map(withoutLocation);
   }
 
   async health(actor: Actor, vehicleId: number, limit = 520): Promise<Row[]> {
@@ -521,4 +523,18 @@ export function mergeByTime(
     order.sort((a, b) => time[a]! - time[b]! || a - b);
   }
   return { columns, order };
+}
+
+/** Fields of derived rows that say where the vehicle was. */
+export const LOCATION_KEYS = ['latDeg', 'lonDeg'] as const;
+
+/** Whether this caller may see where a vehicle charged: everyone who may read it but a share link's holder. */
+export function seesLocation(actor: Actor): boolean {
+  return actor.kind !== 'viewer';
+}
+
+function withoutLocation(row: Row): Row {
+  const copy = { ...row };
+  for (const key of LOCATION_KEYS) delete copy[key];
+  return copy;
 }

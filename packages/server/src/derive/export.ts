@@ -80,8 +80,11 @@ const COLUMNS: Record<ExportKind, readonly Column[]> = {
   ],
 };
 
-export function rowsToCsv(kind: ExportKind, rows: readonly Row[]): string {
-  const columns = COLUMNS[kind];
+/** Columns that say where the vehicle was: left out of downloads for whoever may not see locations. */
+const LOCATION_COLUMNS: ReadonlySet<string> = new Set(['latitude', 'longitude']);
+
+export function rowsToCsv(kind: ExportKind, rows: readonly Row[], options: { location: boolean }): string {
+  const columns = COLUMNS[kind].filter(([name]) => options.location || !LOCATION_COLUMNS.has(name));
   const lines = [columns.map(([name]) => name).join(',')];
   for (const row of rows) lines.push(columns.map(([, value]) => csvField(value(row))).join(','));
   return `${lines.join('\r\n')}\r\n`;

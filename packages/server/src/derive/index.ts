@@ -3,6 +3,8 @@ export {
   DeriveService,
   mergeByTime,
   readVehicle,
+  seesLocation,
+  LOCATION_KEYS,
   type DeriveResult,
   type RebuildProgress,
   type TracePoint,

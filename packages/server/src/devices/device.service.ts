@@ -311,18 +311,24 @@ export class DeviceService {
     return (await listSilentDevices(this.db, statuses, silentSince)).map(toDevice);
   }
 
-  /** Checks a device's serial and secret (current, or previous within its grace period). */
+  /**
+   * Checks a device's serial and secret (current, or previous within its grace period). The secret is
+   * checked first: a caller who does not hold it learns nothing about the serial — an unknown serial, a
+   * revoked device and a wrong secret all answer invalid_credential (and cost the same hash). Only a
+   * caller with the right secret is told that the credential was revoked or the device returned.
+   */
   async authenticate(credential: DeviceCredential): Promise<DeviceAuthResult> {
     const row = await this.authCache.get(credential.serial, () => findDeviceBySerial(this.db, credential.serial));
-    if (!row) return { ok: false, reason: 'unknown_device' };
-    if (row.revokedAt) return { ok: false, reason: 'revoked_credential' };
+    if (!row) {
+      secretMatches(credential.secret, UNKNOWN_DEVICE_HASH);
+      return { ok: false, reason: 'invalid_credential' };
+    }
     const now = this.clock();
-    const matches =
-      secretMatches(credential.secret, row.secretHash) ||
-      (row.previousSecretExpiresAt !== null &&
-        row.previousSecretExpiresAt > now &&
-        secretMatches(credential.secret, row.previousSecretHash));
-    if (!matches) return { ok: false, reason: 'invalid_credential' };
+    const inGrace = row.previousSecretExpiresAt !== null && row.previousSecretExpiresAt > now;
+    const matchesCurrent = secretMatches(credential.secret, row.secretHash);
+    const matchesPrevious = inGrace && secretMatches(credential.secret, row.previousSecretHash);
+    if (!matchesCurrent && !matchesPrevious) return { ok: false, reason: 'invalid_credential' };
+    if (row.revokedAt) return { ok: false, reason: 'revoked_credential' };
     if (row.status === 'returned') return { ok: false, reason: 'device_returned' };
     return { ok: true, device: { id: row.id, serial: row.serial } };
   }
@@ -340,6 +346,9 @@ export class DeviceService {
     for (const listener of this.revocationListeners) listener(serial);
   }
 }
+
+/** Compared against when a serial is unknown, so that answer costs what a wrong secret costs. */
+const UNKNOWN_DEVICE_HASH = hashSecret(generateSecret());
 
 function notFound(serial: string): AppError {
   return new AppError('not_found', `No device has serial ${serial}.`);

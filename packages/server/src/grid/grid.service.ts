@@ -7,6 +7,7 @@
 import { requireStaff, SYSTEM, type Actor } from '../actor.js';
 import type { Database } from '../db/database.js';
 import type { DeriveService } from '../derive/index.js';
+import { csvLine } from '../csv.js';
 import { AppError } from '../errors.js';
 import type { ProgramService } from '../programs/index.js';
 import { programTotals, vehicleContributions, type ProgramTotalsRow } from './grid.repository.js';
@@ -273,7 +274,7 @@ export class GridService {
     ];
     const kwh = (wh: number) => (wh / 1000).toFixed(3);
     const lines = view.days.map((d) =>
-      [
+      csvLine([
         d.day,
         String(d.vehicles),
         kwh(d.wallWh),
@@ -283,8 +284,9 @@ export class GridService {
         kwh(d.inTerritoryWh),
         ...periods.map((p) => kwh(d.touWh[p] ?? 0)),
         ...d.hourlyWh.map(kwh),
-      ].join(','),
+      ]),
     );
-    return `${[header.join(','), ...lines].join('\r\n')}\r\n`;
+    // Period names are a program's own words: csvLine keeps them from being read as formulas.
+    return `${[csvLine(header), ...lines].join('\r\n')}\r\n`;
   }
 }

@@ -21,6 +21,7 @@ export const APP_ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
 
 export const UPLINK_ERROR_STATUS: Readonly<Record<UplinkErrorCode, number>> = {
   malformed_json: 400,
+  unsupported_media_type: 415,
   unsupported_version: 400,
   invalid_batch: 400,
   invalid_record: 422,
@@ -43,6 +44,7 @@ export interface ApiErrorBody {
 export function apiErrorHandler(log: Logger) {
   return (error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply): void => {
     if (error instanceof AppError) {
+      if (error.retryAfterS !== undefined) void reply.header('retry-after', String(error.retryAfterS));
       void reply.code(APP_ERROR_STATUS[error.code]).send({
         error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
       } satisfies ApiErrorBody);

@@ -21,6 +21,7 @@ import { propertyRoutes } from './property.routes.js';
 import { createActorResolver } from './session-auth.js';
 import { apiErrorHandler } from './error-handler.js';
 import { opsRoutes, type RuntimeInfo } from './ops.routes.js';
+import { registerSecurity } from './security.js';
 import { uplinkRoutes } from './uplink.routes.js';
 import type { DemoStatus } from '../demo/demo.js';
 
@@ -45,12 +46,29 @@ export interface HttpOptions {
   readonly scheduler?: () => Scheduler | undefined;
   /** Session cookies only over HTTPS (PUBLIC_URL starts with https:). */
   readonly secureCookies?: boolean;
+  /** PUBLIC_URL: browser writes are taken from this origin (and from the address the server was reached at). */
+  readonly publicUrl?: string;
+  /** OPS_PUBLIC: /metrics and /status answer anyone, not only the operator. */
+  readonly opsPublic?: boolean;
   /** The demo's progress, when this process runs one. */
   readonly demo?: () => DemoStatus | undefined;
   /** Tile URL template for the web app's maps, or "off". */
   readonly mapTileUrl?: string;
   /** The built web app (default: packages/web/dist next to this package), served at /. */
   readonly webRoot?: string;
+}
+
+/** A route the server answers: what the isolation and privacy tests walk, so a new route cannot slip past them. */
+export interface RouteEntry {
+  readonly method: string;
+  readonly url: string;
+}
+
+const ROUTES = new WeakMap<FastifyInstance, RouteEntry[]>();
+
+/** Every route registered on a server built by buildHttpServer (HEAD routes left out). */
+export function registeredRoutes(app: FastifyInstance): readonly RouteEntry[] {
+  return ROUTES.get(app) ?? [];
 }
 
 /** Where `npm run build` puts the web app, from this file (dist/http/) in packages/server. */
@@ -67,6 +85,12 @@ export async function buildHttpServer(options: HttpOptions): Promise<FastifyInst
     bodyLimit: 1024 * 1024,
   });
   app.setErrorHandler(apiErrorHandler(options.log));
+  const routes: RouteEntry[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
+  await registerSecurity(app, { publicUrl: options.publicUrl, mapTileUrl: options.mapTileUrl });
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
   const hasWeb = existsSync(path.join(webRoot, 'index.html'));
   if (hasWeb) {
@@ -100,9 +124,15 @@ export async function buildHttpServer(options: HttpOptions): Promise<FastifyInst
       .send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url}.` } });
   });
   await app.register(uplinkRoutes(options.services.ingest));
-  await app.register(opsRoutes(options.services, options.metrics, options.runtime));
   await app.register(cookie);
   const actorOf = createActorResolver(options.services.accounts, options.adminToken);
+  await app.register(
+    opsRoutes(options.services, options.metrics, options.runtime, {
+      actorOf,
+      public: options.opsPublic ?? false,
+      mapTileUrl: options.mapTileUrl,
+    }),
+  );
   await app.register(
     authRoutes(options.services.accounts, actorOf, { secureCookies: options.secureCookies ?? false }),
     {

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../actor.js';
-import { EXPORT_KINDS, rowsToCsv, type ExportKind } from '../derive/index.js';
+import { EXPORT_KINDS, rowsToCsv, seesLocation, type ExportKind } from '../derive/index.js';
 import { AppError } from '../errors.js';
 import { GridService } from '../grid/index.js';
 import type { Services } from '../services.js';
@@ -132,7 +132,7 @@ export function portalRoutes(services: Services, actorOf: ActorResolver) {
           .type('application/json')
           .send({ vehicleId, kind: query.kind, from: query.from, to: query.to, rows });
       }
-      return reply.type('text/csv; charset=utf-8').send(rowsToCsv(query.kind, rows));
+      return reply.type('text/csv; charset=utf-8').send(rowsToCsv(query.kind, rows, { location: seesLocation(actor) }));
     };
 
     vehicleReads('/vehicles/:id', async (request) => ({

@@ -18,21 +18,33 @@ function send(reply: FastifyReply, ack: UplinkAck, rejection: UplinkRejection | 
 
 export function uplinkRoutes(ingest: IngestService) {
   return async (app: FastifyInstance): Promise<void> => {
-    // The batch is read by the ingest steps themselves (same code as MQTT), whatever the content type.
+    // The batch is read by the ingest steps themselves (same code as MQTT); only JSON is taken, so a
+    // form or a text/plain body posted by a web page elsewhere never reaches them.
     app.removeAllContentTypeParsers();
     // As text: Fastify decodes the chunks as they arrive (no concatenated copy to convert afterwards).
-    app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: UPLINK_MAX_BYTES }, (_request, body, done) => {
-      done(null, body);
-    });
+    app.addContentTypeParser(
+      'application/json',
+      { parseAs: 'string', bodyLimit: UPLINK_MAX_BYTES },
+      (_request, body, done) => {
+        done(null, body);
+      },
+    );
 
-    app.setErrorHandler((error: { code?: string; statusCode?: number; message: string }, _request, reply) => {
+    app.setErrorHandler((error: { code?: string; statusCode?: number; message: string }, request, reply) => {
       const rejection =
         error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
           ? new UplinkRejection(
               'batch_too_large',
               `The batch is larger than ${UPLINK_MAX_BYTES} bytes. Send fewer records per batch.`,
             )
-          : new UplinkRejection('malformed_json', `The request could not be read: ${error.message}`);
+          : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.code === 'FST_ERR_CTP_EMPTY_TYPE'
+            ? new UplinkRejection(
+                'unsupported_media_type',
+                `A batch is JSON: send it with "Content-Type: application/json" (this request said ${
+                  request.headers['content-type'] ? JSON.stringify(request.headers['content-type']) : 'no content type'
+                }).`,
+              )
+            : new UplinkRejection('malformed_json', `The request could not be read: ${error.message}`);
       ingest.countRefusal('http', rejection);
       return send(reply, toErrorAck(rejection), rejection);
     });

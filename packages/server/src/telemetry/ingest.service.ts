@@ -60,7 +60,8 @@ export interface IngestResult {
 
 const AUTH_MESSAGES: Record<Exclude<DeviceAuthResult, { ok: true }>['reason'], string> = {
   unknown_device: 'No device is provisioned with this serial. Check the serial, or provision the device first.',
-  invalid_credential: "The device's secret is wrong. Check the credential installed on the device.",
+  invalid_credential:
+    'The serial and secret do not match a usable device credential. Check the credential installed on the device (device provision prints it once; device rotate issues a new one).',
   revoked_credential: "This device's credential has been revoked. An operator can issue a new one (device rotate).",
   device_returned: 'This device has been returned to stock and may not send data; re-provision it first.',
 };

@@ -238,6 +238,13 @@ export const SETTINGS = {
     description: 'Secret of that PayPal app. Never logged.',
     parse: optional(nonEmpty),
   },
+  paypalResendAfterS: {
+    env: 'PAYPAL_RESEND_AFTER_S',
+    defaultValue: 900,
+    description:
+      'A PayPal batch sent without an answer we could read waits this many seconds before it is sent again under the same sender_batch_id.',
+    parse: integer(1, 86_400),
+  },
   jobs: {
     env: 'JOBS',
     defaultValue: true,

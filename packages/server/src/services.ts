@@ -61,6 +61,7 @@ export type ServiceSettings = Pick<
   | 'paypalApiUrl'
   | 'paypalClientId'
   | 'paypalClientSecret'
+  | 'paypalResendAfterS'
   | 'gridCacheS'
 > &
   DeriveSettings;
@@ -163,6 +164,7 @@ export async function createServices(
     paypal,
     deps.log.child({ component: 'payouts' }),
     clock,
+    { resendAfterMs: settings.paypalResendAfterS * 1000 },
   );
   const property = new PropertyInquiryService(
     db,

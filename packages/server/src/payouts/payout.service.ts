@@ -83,7 +83,13 @@ export class PayoutService {
     private readonly paypal: PaypalPayouts | undefined,
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+    options: { resendAfterMs?: number } = {},
+  ) {
+    this.resendAfterMs = options.resendAfterMs ?? RESEND_AFTER_MS;
+  }
+
+  /** How long a batch with an unknown outcome waits before it is sent again (PAYPAL_RESEND_AFTER_S). */
+  private readonly resendAfterMs: number;
 
   get paypalConfigured(): boolean {
     return this.paypal !== undefined;
@@ -109,7 +115,7 @@ export class PayoutService {
       }
     }
     for (const batch of await listBatches(this.db, { provider: 'paypal', statuses: ['sending'] })) {
-      out.problems.push(unknownBatchProblem(batch, this.clock()));
+      out.problems.push(unknownBatchProblem(batch, this.clock(), this.resendAfterMs));
     }
     for (const batch of await listBatches(this.db, { provider: 'paypal', statuses: ['submitted', 'processing'] })) {
       try {
@@ -258,7 +264,7 @@ export class PayoutService {
    * marked 'sending' and committed before the send, so whatever happens next (a crash, a cut
    * connection, a timeout, an answer we cannot read) it stays in flight with its points debited.
    * Only PayPal's own readable refusal releases the points. An unknown outcome is resolved by
-   * sending the same request again under the same sender_batch_id once RESEND_AFTER_MS has passed:
+   * sending the same request again under the same sender_batch_id once PAYPAL_RESEND_AFTER_S has passed:
    * PayPal's documented lookup by sender_batch_id, since it answers with the batch it holds (the
    * same PayPal-Request-Id replays its answer; another request gets the duplicate refusal linking
    * the batch), and creates it only if it never arrived. True when PayPal accepted it.
@@ -278,7 +284,7 @@ export class PayoutService {
       return false;
     }
     const batch = await markBatchSending(this.db, batchId, {
-      resendBefore: new Date(now.getTime() - RESEND_AFTER_MS),
+      resendBefore: new Date(now.getTime() - this.resendAfterMs),
       at: now,
     });
     if (!batch) return false;
@@ -540,7 +546,7 @@ export class PayoutService {
       provider: 'paypal',
       statuses: ['sending'],
     })) {
-      problems.push(unknownBatchProblem(batch, this.clock()));
+      problems.push(unknownBatchProblem(batch, this.clock(), this.resendAfterMs));
     }
     const checked = await this.checkAgainstPaypal(program.id, problems);
     return {
@@ -589,14 +595,14 @@ async function sendAll(afterCommit: readonly (() => Promise<void>)[]): Promise<v
 class NothingToPay extends Error {}
 
 /**
- * How long a batch with an unknown outcome waits before it is sent again under its sender_batch_id:
- * long enough for a send still on its way (a stalled connection, a slow PayPal) to have landed.
+ * How long, by default, a batch with an unknown outcome waits before it is sent again under its
+ * sender_batch_id: long enough for a send still on its way (a stalled connection, a slow PayPal) to have landed.
  */
 export const RESEND_AFTER_MS = 15 * 60_000;
 /** PayPal refuses a reused sender_batch_id for 30 days; past 25, no automatic send again. */
 export const RESEND_WITHIN_MS = 25 * 86_400_000;
 
-function unknownBatchProblem(batch: PayoutBatchRow, now: Date): string {
+function unknownBatchProblem(batch: PayoutBatchRow, now: Date, resendAfterMs: number): string {
   const sentAt = batch.lastSentAt ?? batch.createdAt;
   const expired = batch.firstSentAt && now.getTime() - batch.firstSentAt.getTime() > RESEND_WITHIN_MS;
   return (
@@ -604,7 +610,7 @@ function unknownBatchProblem(batch: PayoutBatchRow, now: Date): string {
     `${batch.lastError ? ` (${batch.lastError})` : ''}; its points stay debited until PayPal says what happened. ` +
     (expired
       ? "It was first sent more than 25 days ago, too close to the end of PayPal's 30-day duplicate check to send it again: find it in PayPal by its sender_batch_id and settle it by hand."
-      : `It is sent again under the same sender_batch_id (PayPal pays it once) from ${new Date(sentAt.getTime() + RESEND_AFTER_MS).toISOString()}.`)
+      : `It is sent again under the same sender_batch_id (PayPal pays it once) from ${new Date(sentAt.getTime() + resendAfterMs).toISOString()}.`)
   );
 }
 

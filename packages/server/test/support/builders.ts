@@ -13,6 +13,7 @@ import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { createServices, type Services, type ServiceSettings } from '../../src/services.js';
 
 export const TEST_SETTINGS: ServiceSettings = {
+  paypalResendAfterS: 900,
   ingestMaxFutureS: 600,
   ingestMaxAgeDays: 400,
   ingestRateLimitPerMin: 100_000,

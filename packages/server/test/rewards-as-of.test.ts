@@ -24,9 +24,7 @@ describeEachDatabase('rewards evaluated as of a moment', (setup) => {
   });
 
   const ledgerRows = async () =>
-    Number(
-      (await services.db.query<{ n: string }>('SELECT count(*) AS n FROM ledger_entry')).rows[0]!.n,
-    );
+    Number((await services.db.query<{ n: string }>('SELECT count(*) AS n FROM ledger_entry')).rows[0]!.n);
 
   it('refuses an asOf after the platform clock, naming both moments, and writes nothing', async () => {
     const before = await ledgerRows();

@@ -90,7 +90,10 @@ export class RewardService {
   private refuseFuture(asOf: Date): void {
     const now = this.clock();
     if (Number.isNaN(asOf.getTime())) {
-      throw new AppError('invalid_input', 'asOf is not a valid date; send an ISO 8601 time such as 2026-05-01T00:00:00Z.');
+      throw new AppError(
+        'invalid_input',
+        'asOf is not a valid date; send an ISO 8601 time such as 2026-05-01T00:00:00Z.',
+      );
     }
     if (asOf.getTime() > now.getTime()) {
       throw new AppError(

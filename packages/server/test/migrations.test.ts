@@ -249,6 +249,39 @@ describeEachDatabase('migrations', (setup) => {
       expect(rows).toEqual([{ attstorage: 'e' }]);
     });
   });
+  it('0008 turns not_qualified and closed inquiries into declined, and takes only the new statuses', async () => {
+    await withOwnDatabase(setup().kind, 'empty', async (db) => {
+      const before = await mkdtemp(path.join(tmpdir(), 'smartcharge-migrations-'));
+      temporaryDirs.push(before);
+      for (const file of REAL_FILES.filter((f) => f < '0008')) {
+        await copyFile(path.join(MIGRATIONS_DIR, file), path.join(before, file));
+      }
+      await migrate(db, { dir: before });
+      for (const status of ['new', 'contacted', 'qualified', 'not_qualified', 'closed']) {
+        await db.query(
+          `INSERT INTO property_inquiry (building_name, address, units, has_common_area, contact_name, contact_email, status)
+           VALUES ($1, '{}'::jsonb, 10, true, 'Pat', 'pat@example.com', $1)`,
+          [status],
+        );
+      }
+      await migrate(db);
+      const { rows } = await db.query<{ building_name: string; status: string }>(
+        'SELECT building_name, status FROM property_inquiry ORDER BY id',
+      );
+      expect(rows.map((row) => [row.building_name, row.status])).toEqual([
+        ['new', 'new'],
+        ['contacted', 'contacted'],
+        ['qualified', 'qualified'],
+        ['not_qualified', 'declined'],
+        ['closed', 'declined'],
+      ]);
+      await expect(
+        db.query(`UPDATE property_inquiry SET status = 'closed' WHERE id = (SELECT min(id) FROM property_inquiry)`),
+      ).rejects.toThrow(/check/i);
+      await db.query(`UPDATE property_inquiry SET status = 'installed' WHERE building_name = 'qualified'`);
+    });
+  });
+
   it('0005 fills the program days from the vehicle days derived before it', async () => {
     await withOwnDatabase(setup().kind, 'empty', async (db) => {
       const before = await mkdtemp(path.join(tmpdir(), 'smartcharge-migrations-'));

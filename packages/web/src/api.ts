@@ -569,7 +569,7 @@ export interface ProgramEvaluation {
   points: number;
 }
 
-export type InquiryStatus = 'new' | 'contacted' | 'qualified' | 'not_qualified' | 'closed';
+export type InquiryStatus = 'new' | 'contacted' | 'qualified' | 'declined' | 'installed';
 
 export interface PropertyInquiry {
   id: number;

@@ -22,6 +22,7 @@ const ShareAndExport = lazy(() => import('./pages/share').then((m) => m.ShareAnd
 const Shared = lazy(() => import('./pages/shared').then((m) => m.Shared));
 const Settings = lazy(() => import('./pages/settings').then((m) => m.Settings));
 const Admin = lazy(() => import('./admin/admin').then((m) => m.Admin));
+const PropertyManagers = lazy(() => import('./pages/property-managers').then((m) => m.PropertyManagers));
 
 function App() {
   return (
@@ -35,6 +36,7 @@ function App() {
               <Route path="/signin" component={SignIn} />
               <Route path="/signup" component={SignUp} />
               <Route path="/reset-password" component={ResetPassword} />
+              <Route path="/property-managers" component={PropertyManagers} />
               <Route path="/trips" component={Trips} />
               <Route path="/trips/:vehicle/:started" component={TripDetail} />
               <Route path="/charging" component={Charging} />

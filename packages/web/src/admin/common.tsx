@@ -43,8 +43,6 @@ export const TONES: Record<string, Tone> = {
   new: 'warn',
   contacted: 'info',
   qualified: 'ok',
-  not_qualified: 'bad',
-  closed: 'neutral',
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -1,7 +1,8 @@
 /**
  * /admin/:slug/inquiries: property managers asking for a shared charging station. The queue by
- * status (new → contacted → qualified | not qualified → closed), each inquiry with the building,
- * the contact, the form's first check, and a note for the team.
+ * status (new → contacted → qualified → installed, or declined), each inquiry with the building,
+ * the contact, the form's first check, and a note for the team. Each status change may carry a
+ * note for the property manager, who is e-mailed at every change.
  */
 import { useState } from 'preact/hooks';
 import { get, type InquiryStatus, type PropertyInquiry } from '../api';
@@ -11,20 +12,20 @@ import { dateTime } from '../units';
 import { fieldError, onSubmitData, patch, Problems, StatusBadge, TextArea, text, useAction } from './common';
 import type { SectionProps } from './program';
 
-const STATUSES: readonly InquiryStatus[] = ['new', 'contacted', 'qualified', 'not_qualified', 'closed'];
+const STATUSES: readonly InquiryStatus[] = ['new', 'contacted', 'qualified', 'declined', 'installed'];
 const NEXT: Record<InquiryStatus, readonly InquiryStatus[]> = {
-  new: ['contacted', 'closed'],
-  contacted: ['qualified', 'not_qualified', 'closed'],
-  qualified: ['closed'],
-  not_qualified: ['closed'],
-  closed: [],
+  new: ['contacted', 'declined'],
+  contacted: ['qualified', 'declined'],
+  qualified: ['installed', 'declined'],
+  declined: [],
+  installed: [],
 };
 const VERB: Record<InquiryStatus, string> = {
   new: 'New',
   contacted: 'Mark contacted',
-  qualified: 'Qualifies',
-  not_qualified: 'Does not qualify',
-  closed: 'Close',
+  qualified: 'Mark qualified',
+  declined: 'Decline',
+  installed: 'Mark installed',
 };
 const PAGE = 50;
 
@@ -98,9 +99,23 @@ export function Inquiries({ program, onSummary }: SectionProps) {
 function InquiryCard({ inquiry: q, onChange }: { inquiry: PropertyInquiry; onChange: () => void }) {
   const action = useAction();
   const [editing, setEditing] = useState(false);
+  const [mailed, setMailed] = useState<string | undefined>();
+  const [toContact, setToContact] = useState('');
   const move = (status: InquiryStatus) =>
     void action.run(async () => {
-      await patch(`/property-inquiries/${q.id}`, { status });
+      const note = toContact.trim();
+      const updated = await patch<{ mail: 'sent' | 'failed' | 'none' }>(`/property-inquiries/${q.id}`, {
+        status,
+        ...(note ? { note } : {}),
+      });
+      setToContact('');
+      setMailed(
+        updated.mail === 'sent'
+          ? `Marked ${status}; ${q.contactName} was e-mailed at ${q.contactEmail}.`
+          : updated.mail === 'failed'
+            ? `Marked ${status}, but the e-mail to ${q.contactEmail} could not be sent: write to them yourself.`
+            : undefined,
+      );
       onChange();
     });
   const saveNote = onSubmitData((data) =>
@@ -191,12 +206,27 @@ function InquiryCard({ inquiry: q, onChange }: { inquiry: PropertyInquiry; onCha
         </p>
       ) : null}
       <Problems error={action.error} />
+      {mailed ? (
+        <p class="notice ok" role="status">
+          {mailed}
+        </p>
+      ) : null}
+      {NEXT[q.status].length > 0 ? (
+        <TextArea
+          label={`Note to ${q.contactName} (optional, sent with the status change)`}
+          name={`note-${q.id}`}
+          rows={2}
+          value={toContact}
+          onInput={(event: Event) => setToContact((event.currentTarget as HTMLTextAreaElement).value)}
+          error={fieldError(action.error, 'note')}
+        />
+      ) : null}
       <div class="buttons">
         {NEXT[q.status].map((s) => (
           <button
             key={s}
             type="button"
-            class={`small ${s === 'closed' || s === 'not_qualified' ? 'secondary' : ''}`}
+            class={`small ${s === 'declined' ? 'secondary' : ''}`}
             disabled={action.busy}
             onClick={() => move(s)}
           >

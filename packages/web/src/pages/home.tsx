@@ -38,6 +38,17 @@ export function Home() {
           </Card>
         ))}
       </div>
+      <Card title="Property managers: a charging station for your building">
+        <p>
+          Own or manage a residential multi-unit building with a common area? You may be eligible for a subsidized Smart
+          Charging Station, plus up to 50% off installation costs.
+        </p>
+        <p>
+          <a class="button secondary" href="/property-managers">
+            See the offer and ask
+          </a>
+        </p>
+      </Card>
     </Page>
   );
 }

@@ -409,6 +409,32 @@ describeEachServer(
       expect(again.status).toBe(409);
     });
 
+    it('compresses pages, scripts and large answers for clients that accept it, and leaves small acks alone', async () => {
+      const server = current();
+      const html = await (await fetch(`${server.url}/`, { headers: { accept: 'text/html' } })).text();
+      const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+      if (!script) throw new Error('the built index.html names no script');
+      const encodingOf = async (url: string, acceptEncoding: string) =>
+        (await fetch(`${server.url}${url}`, { headers: { 'accept-encoding': acceptEncoding } })).headers.get(
+          'content-encoding',
+        );
+      expect(await encodingOf(script, 'gzip, deflate, br')).toBe('br');
+      expect(await encodingOf(script, 'gzip')).toBe('gzip');
+      expect(await encodingOf(script, 'identity')).toBeNull();
+      const { credential } = await provisionDevice(server);
+      const ack = await fetch(`${server.url}${UPLINK_HTTP_PATH}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'accept-encoding': 'gzip, br',
+          authorization: basicAuthorization(credential),
+        },
+        body: json(batchOf(credential.serial, 1, recentRecords(3))),
+      });
+      expect(ack.status).toBe(200);
+      expect(ack.headers.get('content-encoding')).toBeNull();
+    });
+
     it('answers unknown routes with 404 JSON', async () => {
       const server = current();
       for (const [method, route] of [

@@ -1,6 +1,7 @@
 /**
  * The HTTP server: device uplink, operator API, operations endpoints. One Fastify instance.
  */
+import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
@@ -50,6 +51,8 @@ export interface HttpOptions {
   readonly publicUrl?: string;
   /** OPS_PUBLIC: /metrics and /status answer anyone, not only the operator. */
   readonly opsPublic?: boolean;
+  /** TRUST_PROXY: which proxies may tell the client address (X-Forwarded-For); false: none. */
+  readonly trustProxy?: false | number | readonly string[];
   /** The demo's progress, when this process runs one. */
   readonly demo?: () => DemoStatus | undefined;
   /** Tile URL template for the web app's maps, or "off". */
@@ -71,6 +74,14 @@ export function registeredRoutes(app: FastifyInstance): readonly RouteEntry[] {
   return ROUTES.get(app) ?? [];
 }
 
+/** TRUST_PROXY as Fastify takes it: a number is that many proxy hops nearest to us. */
+function trustProxyOption(
+  value: HttpOptions['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof value === 'number') return (_address, hop) => hop < value;
+  return value ? [...value] : false;
+}
+
 /** Where `npm run build` puts the web app, from this file (dist/http/) in packages/server. */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
@@ -83,6 +94,8 @@ export async function buildHttpServer(options: HttpOptions): Promise<FastifyInst
     // Devices on cellular links keep connections open between batches.
     keepAliveTimeout: 65_000,
     bodyLimit: 1024 * 1024,
+    // request.ip is the client (sign-in throttling counts by it) only through proxies we were told of.
+    trustProxy: trustProxyOption(options.trustProxy),
   });
   app.setErrorHandler(apiErrorHandler(options.log));
   const routes: RouteEntry[] = [];
@@ -91,6 +104,9 @@ export async function buildHttpServer(options: HttpOptions): Promise<FastifyInst
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
   await registerSecurity(app, { publicUrl: options.publicUrl, mapTileUrl: options.mapTileUrl });
+  // Pages, scripts and JSON answers over 1 KB go compressed (brotli, else gzip) to phones on cellular
+  // links; device acknowledgements are smaller and go as they are.
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
   const hasWeb = existsSync(path.join(webRoot, 'index.html'));
   if (hasWeb) {
@@ -98,8 +114,8 @@ export async function buildHttpServer(options: HttpOptions): Promise<FastifyInst
     await app.register(fastifyStatic, {
       root: webRoot,
       wildcard: false,
-      setHeaders: (reply, file) => {
-        void reply.header(
+      setHeaders: (response, file) => {
+        response.setHeader(
           'cache-control',
           file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
         );

@@ -167,6 +167,26 @@ describe('evaluateRewards: the Alectra promise', () => {
     expect(findStart({ ...input, slot: late })?.startedAt.toISOString()).toBe('2025-01-20T23:00:00.000Z');
   });
 
+  it('counts a charge already plugged in when the device was installed, by the energy delivered from then on', () => {
+    // Plugged in at 14:00, the C2 installed at 15:00 and sending from 16:00; 6 kWh flow 14:00–20:00 (1 kWh an hour).
+    const plugged = session({ from: '2025-01-10T14:00:00Z', to: '2025-01-10T20:00:00Z', kwh: 6 });
+    const result = evaluateRewards({
+      ...input,
+      asOf: new Date('2025-01-11T00:00:00Z'),
+      slot: slot({ sessions: [plugged] }),
+    });
+    expect(summarize(result)).toEqual([{ rule: 'start', period: 'start', points: 5000, vehicle: 1 }]);
+    expect(findStart({ ...input, slot: slot({ sessions: [plugged] }) })?.startedAt.toISOString()).toBe(
+      '2025-01-10T16:00:00.000Z',
+    );
+    // Only the energy after activation counts: 0.5 kWh of it (16:00–16:30) starts nothing.
+    const almostDone = session({ from: '2025-01-10T14:00:00Z', to: '2025-01-10T16:30:00Z', kwh: 2.5 });
+    expect(findStart({ ...input, slot: slot({ sessions: [almostDone] }) })).toBeNull();
+    // A charge that ended before activation still starts nothing.
+    const over = session({ from: '2025-01-10T12:00:00Z', to: '2025-01-10T15:59:00Z', kwh: 20 });
+    expect(findStart({ ...input, slot: slot({ sessions: [over] }) })).toBeNull();
+  });
+
   it('does not pay the start bonus while the first charge is still plugged in', () => {
     const during = { ...input, asOf: new Date('2025-01-16T01:00:00Z') };
     expect(evaluateRewards(during)).toEqual([]);

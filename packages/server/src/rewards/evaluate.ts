@@ -110,6 +110,7 @@ export interface Start {
 const MAX_EXPLAINED_SESSIONS = 10;
 /** Without a start rule, the start still needs a real charge. */
 const DEFAULT_START_MIN_KWH = 1;
+const HOUR_MS = 3_600_000;
 // Guards floor() against 0.1 + 0.2 style representation error on exact multiples.
 const FLOOR_EPSILON = 1e-9;
 
@@ -255,12 +256,27 @@ function findStartIn(
   const asOfMs = input.asOf.getTime();
   for (const session of sorted) {
     const pluggedMs = session.pluggedAt.getTime();
-    if (pluggedMs < fromMs) continue;
-    if (pluggedMs >= endMs) return null;
+    // A car already plugged in when the device was installed or first sent data: that charge counts
+    // ("install, activate … and complete the first charge session") by the energy delivered from then on.
+    if (session.unpluggedAt.getTime() <= fromMs) continue;
+    const startMs = Math.max(pluggedMs, fromMs);
+    if (startMs >= endMs) return null;
     if (session.unpluggedAt.getTime() > asOfMs) return null;
-    if (qualifies(session, minKwh, requireTerritory)) return { startedAt: session.pluggedAt, session, recorded: false };
+    const counted = pluggedMs >= fromMs ? session : { ...session, wallWh: wallWhFrom(session, fromMs) };
+    if (qualifies(counted, minKwh, requireTerritory)) return { startedAt: new Date(startMs), session, recorded: false };
   }
   return null;
+}
+
+/** A session's wall energy from an instant on: its hours after it, the hour it falls in pro rata. */
+function wallWhFrom(session: SessionFact, fromMs: number): number {
+  let wh = 0;
+  for (const [hourStartMs, hourWh] of session.hourly) {
+    const hourEndMs = hourStartMs + HOUR_MS;
+    if (hourEndMs <= fromMs) continue;
+    wh += hourStartMs >= fromMs ? hourWh : (hourWh * (hourEndMs - fromMs)) / HOUR_MS;
+  }
+  return wh;
 }
 
 // ---- Evaluation ----
@@ -514,7 +530,11 @@ function evaluateEnergyInHours(
     for (const row of hoursByMonth.get(month.key) ?? []) {
       const s = row.session;
       // Energy counts from the start on (the first charge itself included) until the slot ended.
-      if (s.pluggedAt.getTime() < ctx.startMs || row.hourStartMs >= ctx.endMs) continue;
+      // (The first charge may have begun before the start, when the car was plugged in at install: its hours
+      // from the start on count.)
+      const before =
+        s === ctx.start.session ? row.hourStartMs + HOUR_MS <= ctx.startMs : s.pluggedAt.getTime() < ctx.startMs;
+      if (before || row.hourStartMs >= ctx.endMs) continue;
       if (rule.requireTerritory && s.inTerritory !== true) continue;
       if (row.wallWh <= 0 || !matches(row.hourStartMs)) continue;
       wh += row.wallWh;

@@ -20,6 +20,7 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       port: 8080,
       host: '0.0.0.0',
+      trustProxy: false,
       dataDir: path.resolve(process.cwd(), 'data'),
       databaseUrl: undefined,
       mqttUrl: undefined,
@@ -65,6 +66,7 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PORT: '9000',
       HOST: '127.0.0.1',
+      TRUST_PROXY: '127.0.0.1, 10.0.0.0/8',
       SMARTCHARGE_DATA_DIR: '/var/lib/smartcharge',
       DATABASE_URL: 'postgres://app:pw@db.internal:5432/smartcharge',
       MQTT_URL: 'mqtts://broker.internal:8883',
@@ -107,6 +109,7 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       port: 9000,
       host: '127.0.0.1',
+      trustProxy: ['127.0.0.1', '10.0.0.0/8'],
       dataDir: '/var/lib/smartcharge',
       databaseUrl: 'postgres://app:pw@db.internal:5432/smartcharge',
       mqttUrl: 'mqtts://broker.internal:8883',
@@ -230,6 +233,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: 'abc', LOG_LEVEL: 'loud' })).toThrow(
       'Invalid settings:\n  - PORT="abc": expected an integer from 0 to 65535\n  - LOG_LEVEL="loud": expected one of',
     );
+  });
+
+  it('trusts X-Forwarded-For only from the proxies named in TRUST_PROXY, or a number of hops', () => {
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '::1,fd00::/8' }).trustProxy).toEqual(['::1', 'fd00::/8']);
+    // "true" would let any client choose the address it is throttled by.
+    for (const raw of ['true', 'proxy.internal', '10.0.0.0/33', '11']) {
+      expect(problemsOf({ TRUST_PROXY: raw })[0], raw).toMatch(
+        /^TRUST_PROXY=".*": expected false, a number of proxies/,
+      );
+    }
   });
 
   it('refuses integers written any other way than plain digits', () => {

@@ -4,6 +4,7 @@
  * a test keeps the two in step). Read once at start-up; a wrong value stops the start with
  * a message naming the variable.
  */
+import { isIP, isIPv4 } from 'node:net';
 import path from 'node:path';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -80,6 +81,29 @@ function optional<T>(parse: (raw: string) => T) {
   return (raw: string): T | undefined => (raw.trim() === '' ? undefined : parse(raw));
 }
 
+/** false, a number of proxy hops, or the proxies' addresses (never "trust any": clients would pick their address). */
+export type TrustProxy = false | number | readonly string[];
+
+function trustProxy(raw: string): TrustProxy {
+  const value = raw.trim().toLowerCase();
+  if (['', 'false', '0', 'no', 'off'].includes(value)) return false;
+  const expected = (what: string) =>
+    new SettingError(
+      `expected false, a number of proxies (1 to 10), or proxy addresses such as 127.0.0.1,10.0.0.0/8 (not ${JSON.stringify(what)})`,
+    );
+  if (/^\d+$/.test(value)) {
+    if (Number(value) > 10) throw expected(value);
+    return Number(value);
+  }
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address, bits, ...rest] = entry.split('/');
+    const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIPv4(address ?? '') ? 32 : 128));
+    if (!address || isIP(address) === 0 || !okBits || rest.length > 0) throw expected(entry);
+  }
+  return entries;
+}
+
 function secretToken(raw: string): string {
   const value = raw.trim();
   if (value.length < 24) throw new SettingError('expected at least 24 characters');
@@ -100,6 +124,13 @@ export const SETTINGS = {
     defaultValue: '0.0.0.0',
     description: 'Address the HTTP server and the embedded MQTT broker listen on.',
     parse: nonEmpty,
+  },
+  trustProxy: {
+    env: 'TRUST_PROXY',
+    defaultValue: false,
+    description:
+      'Behind a reverse proxy: the proxies’ addresses (comma-separated IPs or CIDRs) or how many to trust, so the client address (sign-in throttling) comes from X-Forwarded-For. false: the connecting address.',
+    parse: trustProxy,
   },
   dataDir: {
     env: 'SMARTCHARGE_DATA_DIR',
@@ -189,6 +220,13 @@ export const SETTINGS = {
     defaultText: '`http://localhost:PORT`',
     description: 'The address people reach the web app at: links in mail (password resets, invitations) start with it.',
     parse: url(['http:', 'https:']),
+  },
+  opsPublic: {
+    env: 'OPS_PUBLIC',
+    defaultValue: false,
+    description:
+      'true: /metrics and /status answer anyone who can reach the server (when the network in front of it keeps them private). Default: only the operator (token or signed-in operator account).',
+    parse: boolean,
   },
   sessionTtlDays: {
     env: 'SESSION_TTL_DAYS',

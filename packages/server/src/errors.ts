@@ -24,12 +24,19 @@ export interface ErrorDetail {
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: readonly ErrorDetail[] | undefined;
+  /** For rate_limited: seconds until a retry can succeed (HTTP sends it as Retry-After). */
+  readonly retryAfterS: number | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { details?: readonly ErrorDetail[]; cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { details?: readonly ErrorDetail[]; retryAfterS?: number; cause?: unknown },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.details = options?.details;
+    this.retryAfterS = options?.retryAfterS;
   }
 }
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { redactUrl, type Config } from './config.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
-import { buildHttpServer } from './http/http-server.js';
+import { buildHttpServer, registeredRoutes, type RouteEntry } from './http/http-server.js';
 import type { RuntimeInfo } from './http/ops.routes.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -17,6 +17,7 @@ import { startExternalConsumer } from './mqtt/external-consumer.js';
 import { hostname } from 'node:os';
 import { platformJobs, Scheduler } from './jobs/index.js';
 import { createServices, type Services } from './services.js';
+import type { PasswordCost } from './accounts/index.js';
 import { isEmptyForDemo, resumeDemo, startDemo, type Demo } from './demo/demo.js';
 
 export const SERVER_VERSION: string = (
@@ -36,6 +37,8 @@ export interface RunningServer {
   /** The demo, when this start created one (an empty database, demo on). */
   readonly demo: Demo | undefined;
   readonly log: Logger;
+  /** Every HTTP route this server answers. */
+  readonly routes: readonly RouteEntry[];
   close(): Promise<void>;
 }
 
@@ -46,6 +49,8 @@ export interface StartOptions {
   readonly mqttPortExplicit?: boolean;
   /** Set up the demo when the database is empty (`serve` passes DEMO, unless NODE_ENV=production). */
   readonly demo?: boolean;
+  /** scrypt cost for new password hashes (default OWASP's minimum; end-to-end tests pass a lower one). */
+  readonly passwordCost?: PasswordCost;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -70,10 +75,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       log,
       metrics,
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.passwordCost ? { passwordCost: options.passwordCost } : {}),
     });
     // Closed in reverse: the writer commits what it holds, then derivation finishes with it.
     cleanups.push(() => services.derive.close());
     cleanups.push(() => services.writer.close());
+    // After HTTP stops, before the database closes: reset mail queued after its answer goes out.
+    cleanups.push(() => services.accounts.close());
 
     const adminToken = config.adminToken ?? randomBytes(24).toString('base64url');
     const runtime: RuntimeInfo = {
@@ -97,6 +105,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       demo: () => demo?.status(),
       mapTileUrl: config.mapTileUrl,
       secureCookies: config.publicUrl.startsWith('https:'),
+      publicUrl: config.publicUrl,
+      opsPublic: config.opsPublic,
+      trustProxy: config.trustProxy,
     });
     try {
       await http.listen({ port: config.port, host: config.host });
@@ -202,6 +213,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       scheduler,
       demo,
       log,
+      routes: registeredRoutes(http),
       close: closeAll,
     };
   } catch (error) {

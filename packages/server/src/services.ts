@@ -3,7 +3,7 @@
  * metrics) come in; the server, the CLI and the tests build their services here.
  */
 import path from 'node:path';
-import { AccountService } from './accounts/index.js';
+import { AccountService, type PasswordCost } from './accounts/index.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { DeriveService, deriveParamsFrom, type DeriveSettings } from './derive/index.js';
@@ -69,7 +69,15 @@ export type ServiceSettings = Pick<
 export async function createServices(
   db: Database,
   settings: ServiceSettings,
-  deps: { log: Logger; metrics: Metrics; clock?: () => Date; mailer?: Mailer; paypal?: PaypalPayouts },
+  deps: {
+    log: Logger;
+    metrics: Metrics;
+    clock?: () => Date;
+    mailer?: Mailer;
+    paypal?: PaypalPayouts;
+    /** scrypt cost for new password hashes (default OWASP's minimum; tests pass a lower one). */
+    passwordCost?: PasswordCost;
+  },
 ): Promise<Services> {
   const clock = deps.clock ?? (() => new Date());
   const programs = new ProgramService(db);
@@ -121,7 +129,11 @@ export async function createServices(
   const accounts = new AccountService(
     db,
     mailer,
-    { sessionTtlDays: settings.sessionTtlDays, publicUrl: settings.publicUrl },
+    {
+      sessionTtlDays: settings.sessionTtlDays,
+      publicUrl: settings.publicUrl,
+      ...(deps.passwordCost ? { passwordCost: deps.passwordCost } : {}),
+    },
     deps.log.child({ component: 'accounts' }),
     clock,
   );

@@ -37,7 +37,12 @@ describeEachKind('password reset over HTTP', (kind) => {
 
   const call = apiCaller(() => server.url);
   const signIn = (email: string, password: string) => call('POST', '/auth/signin', undefined, { email, password });
-  const requestReset = (email: string) => call('POST', '/auth/password-reset', undefined, { email });
+  /** Asks for a link; the server mails it after answering, so this waits for that work too. */
+  const requestReset = async (email: string) => {
+    const answer = await call('POST', '/auth/password-reset', undefined, { email });
+    await server.services.accounts.settled();
+    return answer;
+  };
   const complete = (token: string, password: string) =>
     call('POST', '/auth/password-reset/complete', undefined, { token, password });
   /** Reset mails to the address, oldest first, with the token of the link each carries. */

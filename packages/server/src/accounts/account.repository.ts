@@ -71,6 +71,20 @@ export async function updatePasswordHash(q: Queryable, id: number, passwordHash:
   await q.query(`UPDATE account SET password_hash = $2, updated_at = now() WHERE id = $1`, [id, passwordHash]);
 }
 
+/** Replaces a hash only if it is still `previous`: a rehash must not undo a password changed meanwhile. */
+export async function replacePasswordHash(
+  q: Queryable,
+  id: number,
+  previous: string,
+  passwordHash: string,
+): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE account SET password_hash = $3, updated_at = now() WHERE id = $1 AND password_hash = $2`,
+    [id, previous, passwordHash],
+  );
+  return rowCount === 1;
+}
+
 export async function updateAccountName(q: Queryable, id: number, name: string): Promise<void> {
   await q.query(`UPDATE account SET name = $2, updated_at = now() WHERE id = $1`, [id, name]);
 }
@@ -113,6 +127,15 @@ export async function deleteSession(q: Queryable, tokenHash: Uint8Array): Promis
 
 export async function deleteAccountSessions(q: Queryable, accountId: number): Promise<void> {
   await q.query(`DELETE FROM auth_session WHERE account_id = $1`, [accountId]);
+}
+
+/** Ends every session of an account but one (the one that asked; none when it is null). */
+export async function deleteOtherSessions(q: Queryable, accountId: number, keep: Uint8Array | null): Promise<number> {
+  const { rowCount } = await q.query(
+    `DELETE FROM auth_session WHERE account_id = $1 AND ($2::bytea IS NULL OR token_hash <> $2)`,
+    [accountId, keep],
+  );
+  return rowCount;
 }
 
 export async function deleteExpiredSessions(q: Queryable, now: Date): Promise<number> {
@@ -163,29 +186,72 @@ export async function countRecentResets(q: Queryable, accountId: number, since: 
   return rows[0]!.n;
 }
 
+/**
+ * Serialises the sign-in checks of one address, then of one client (in that order, always, so two
+ * checks cannot wait on each other), until the caller's transaction ends: counting the failures
+ * and recording the new attempt then happen as one step, and parallel guesses cannot all pass a
+ * count taken before any of them was recorded. Two key spaces (1: addresses, 2: clients) keep an
+ * address and a client from sharing a lock.
+ */
+export async function lockSignInKeys(tx: Queryable, emailKey: string, clientKey: string): Promise<void> {
+  await tx.query(`SELECT count(*)::int AS n FROM (SELECT pg_advisory_xact_lock(1, hashtext($1))) AS l`, [emailKey]);
+  await tx.query(`SELECT count(*)::int AS n FROM (SELECT pg_advisory_xact_lock(2, hashtext($1))) AS l`, [clientKey]);
+}
+
+/** Records a password check as failed (until `markLoginAttemptOk` says otherwise) and returns its id. */
 export async function insertLoginAttempt(
   q: Queryable,
   a: { emailKey: string; ip: string; at: Date; ok: boolean },
-): Promise<void> {
-  await q.query(`INSERT INTO login_attempt (email_key, ip, at, ok) VALUES ($1, $2, $3, $4)`, [
-    a.emailKey,
-    a.ip,
-    a.at,
-    a.ok,
-  ]);
+): Promise<number> {
+  const { rows } = await q.query<{ id: number }>(
+    `INSERT INTO login_attempt (email_key, ip, at, ok) VALUES ($1, $2, $3, $4) RETURNING id`,
+    [a.emailKey, a.ip, a.at, a.ok],
+  );
+  return rows[0]!.id;
 }
 
-/** Failed sign-ins since an instant: for the address, and from the client address. */
+export async function markLoginAttemptOk(q: Queryable, id: number): Promise<void> {
+  await q.query(`UPDATE login_attempt SET ok = true WHERE id = $1`, [id]);
+}
+
+export interface RecentFailures {
+  /** Failures for this address from this client since its last success, and the oldest of them. */
+  readonly byClient: number;
+  readonly byClientOldest: Date | null;
+  /** Failures for this address from anywhere. */
+  readonly byEmail: number;
+  readonly byEmailOldest: Date | null;
+  /** Failures from this client for any address. */
+  readonly byIp: number;
+  readonly byIpOldest: Date | null;
+  /** This client signed in to this address successfully since `knownSince`. */
+  readonly knownClient: boolean;
+}
+
+/** Failed password checks since an instant: for the address from the client, for the address, from the client. */
 export async function countRecentFailures(
   q: Queryable,
   emailKey: string,
   ip: string,
   since: Date,
-): Promise<{ byEmail: number; byIp: number }> {
-  const { rows } = await q.query<{ byEmail: number; byIp: number }>(
-    `SELECT (SELECT count(*)::int FROM login_attempt WHERE email_key = $1 AND at > $3 AND NOT ok) AS "byEmail",
-            (SELECT count(*)::int FROM login_attempt WHERE ip = $2 AND at > $3 AND NOT ok) AS "byIp"`,
-    [emailKey, ip, since],
+  knownSince: Date,
+): Promise<RecentFailures> {
+  const { rows } = await q.query<RecentFailures & Record<string, unknown>>(
+    `WITH recent AS (
+       SELECT id, at, email_key = $1 AS same_email, ip = $2 AS same_ip FROM login_attempt
+        WHERE (email_key = $1 OR ip = $2) AND at > $3 AND NOT ok
+     ), last_success AS (
+       SELECT coalesce(max(id), 0) AS id FROM login_attempt WHERE email_key = $1 AND ip = $2 AND ok AND at > $3
+     )
+     SELECT count(*) FILTER (WHERE same_email AND same_ip AND id > (SELECT id FROM last_success))::int AS "byClient",
+            min(at) FILTER (WHERE same_email AND same_ip AND id > (SELECT id FROM last_success)) AS "byClientOldest",
+            count(*) FILTER (WHERE same_email)::int AS "byEmail",
+            min(at) FILTER (WHERE same_email) AS "byEmailOldest",
+            count(*) FILTER (WHERE same_ip)::int AS "byIp",
+            min(at) FILTER (WHERE same_ip) AS "byIpOldest",
+            EXISTS (SELECT 1 FROM login_attempt WHERE email_key = $1 AND ip = $2 AND ok AND at > $4) AS "knownClient"
+       FROM recent`,
+    [emailKey, ip, since, knownSince],
   );
   return rows[0]!;
 }

@@ -1,8 +1,9 @@
 /**
  * Accounts: sign-up, sign-in with sessions kept in the database, password reset by a one-time
  * token, and staff accounts made by operators. Answers never tell whether an address has an
- * account (sign-up, sign-in and reset answer alike, and take alike long); failed sign-ins are
- * rate-limited per address and per client address across every server process.
+ * account (sign-up, sign-in and reset answer alike, and take alike long: a reset does its work
+ * after the answer); password checks are throttled per (address, client), per client and per
+ * address across every server process (sign-in-throttle.ts), each counted before it is made.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -18,6 +19,7 @@ import {
   countRecentFailures,
   countRecentResets,
   deleteAccountSessions,
+  deleteOtherSessions,
   deleteExpiredSessions,
   deleteLoginAttemptsBefore,
   deleteSession,
@@ -30,6 +32,9 @@ import {
   insertPasswordReset,
   insertSession,
   listAccounts,
+  lockSignInKeys,
+  markLoginAttemptOk,
+  replacePasswordHash,
   updatePasswordHash,
   updatePreferences,
   DISTANCE_UNITS,
@@ -39,12 +44,20 @@ import {
   type TemperatureUnit,
   type AccountRow,
 } from './account.repository.js';
-import { decoyHash, hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyPassword } from './password.js';
+import { AfterAnswerQueue } from './after-answer.js';
+import { clientKeyOf } from './client-key.js';
+import {
+  decoyHash,
+  DEFAULT_PASSWORD_COST,
+  hashPassword,
+  needsRehash,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  verifyPassword,
+  type PasswordCost,
+} from './password.js';
+import { KNOWN_CLIENT_MS, LOGIN_WINDOW_MS, signInRefusal } from './sign-in-throttle.js';
 
-/** Failed sign-ins allowed per address, and per client address, in the window. */
-export const LOGIN_MAX_FAILURES_PER_EMAIL = 5;
-export const LOGIN_MAX_FAILURES_PER_IP = 30;
-export const LOGIN_WINDOW_MS = 15 * 60_000;
 export const RESET_TOKEN_TTL_MS = 60 * 60_000;
 export const RESETS_PER_HOUR = 3;
 /** Invitations (staff accounts made by an operator) give longer to set a password. */
@@ -148,16 +161,40 @@ export interface AccountSettings {
   readonly sessionTtlDays: number;
   /** Base URL of the web app, for links in mail. */
   readonly publicUrl: string;
+  /** scrypt cost for new hashes (default OWASP's minimum; tests pass a lower one to stay quick). */
+  readonly passwordCost?: PasswordCost;
+}
+
+/** Who changes a password: from which client, and through which session (kept signed in). */
+export interface PasswordChangeContext {
+  readonly clientIp: string;
+  readonly sessionToken?: string;
 }
 
 export class AccountService {
+  private readonly cost: PasswordCost;
+  private readonly afterAnswer: AfterAnswerQueue;
+
   constructor(
     private readonly db: Database,
     private readonly mailer: Mailer,
     private readonly settings: AccountSettings,
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.cost = settings.passwordCost ?? DEFAULT_PASSWORD_COST;
+    this.afterAnswer = new AfterAnswerQueue(log);
+  }
+
+  /** Resolves when the work queued after earlier answers (reset mail) is done. */
+  settled(): Promise<void> {
+    return this.afterAnswer.settled();
+  }
+
+  /** Refuses new reset requests and waits for the queued ones: their mail goes out before the database closes. */
+  close(): Promise<void> {
+    return this.afterAnswer.close();
+  }
 
   /**
    * Makes a driver account. The answer is the same whether or not the address had one: the
@@ -165,7 +202,7 @@ export class AccountService {
    */
   async signUp(input: z.input<typeof ZSignUpSchema>): Promise<{ readonly message: string }> {
     const value = parseInput(ZSignUpSchema, input);
-    const passwordHash = await hashPassword(value.password);
+    const passwordHash = await hashPassword(value.password, this.cost);
     const created = await insertAccount(this.db, {
       email: value.email,
       emailKey: emailKeyOf(value.email),
@@ -200,19 +237,14 @@ export class AccountService {
     const value = parseInput(ZSignInSchema, input);
     const key = emailKeyOf(value.email);
     const now = this.clock();
-    const failures = await countRecentFailures(this.db, key, clientIp, new Date(now.getTime() - LOGIN_WINDOW_MS));
-    if (failures.byEmail >= LOGIN_MAX_FAILURES_PER_EMAIL || failures.byIp >= LOGIN_MAX_FAILURES_PER_IP) {
-      throw new AppError(
-        'rate_limited',
-        `Too many failed sign-ins; wait ${LOGIN_WINDOW_MS / 60_000} minutes and try again, or reset your password.`,
-      );
-    }
+    const attempt = await this.countPasswordCheck(key, clientIp, now);
     const account = await findAccountByEmailKey(this.db, key);
     // Unknown addresses are checked against a decoy, so both answers take as long.
-    const ok = await verifyPassword(value.password, account?.passwordHash ?? (await decoyHash()));
+    const ok = await verifyPassword(value.password, account?.passwordHash ?? (await decoyHash(this.cost)));
     const usable = ok && account !== undefined && account.disabledAt === null;
-    await insertLoginAttempt(this.db, { emailKey: key, ip: clientIp, at: now, ok: usable });
     if (!usable) throw new AppError('unauthenticated', 'The email or password is not right.');
+    await markLoginAttemptOk(this.db, attempt);
+    if (needsRehash(account.passwordHash, this.cost)) await this.rehash(account, value.password);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.settings.sessionTtlDays * 86_400_000);
     await insertSession(this.db, { tokenHash: tokenHash(token), accountId: account.id, createdAt: now, expiresAt });
@@ -229,28 +261,34 @@ export class AccountService {
     return row ? { actor: actorOf(row), account: toAccount(row) } : undefined;
   }
 
-  /** Mails a one-time reset link if the address has an account; answers alike either way. */
+  /**
+   * Mails a one-time reset link if the address has an account; answers alike either way, and
+   * before looking the address up: the lookup, the token and the mail happen after the answer, so
+   * its timing says nothing about the address.
+   */
   async requestPasswordReset(input: z.input<typeof ZResetRequestSchema>): Promise<{ readonly message: string }> {
     const value = parseInput(ZResetRequestSchema, input);
-    const account = await findAccountByEmailKey(this.db, emailKeyOf(value.email));
-    const now = this.clock();
-    if (account && account.disabledAt === null) {
-      const recent = await countRecentResets(this.db, account.id, new Date(now.getTime() - 3_600_000));
-      if (recent < RESETS_PER_HOUR) {
-        const token = await this.issueResetToken(account.id, RESET_TOKEN_TTL_MS);
-        await this.mail(account.email, 'Reset your SmartCharge password', [
-          'To choose a new password, open this link within the hour (it works once):',
-          `${this.settings.publicUrl}/reset-password?token=${token}`,
-          'If you did not ask for this, ignore this message: your password has not changed.',
-        ]);
-      }
-    }
+    this.afterAnswer.enqueue('password reset', () => this.sendResetLink(value.email));
     return { message: 'If the address has an account, a link to reset its password is on its way.' };
+  }
+
+  private async sendResetLink(address: string): Promise<void> {
+    const account = await findAccountByEmailKey(this.db, emailKeyOf(address));
+    if (!account || account.disabledAt !== null) return;
+    const now = this.clock();
+    const recent = await countRecentResets(this.db, account.id, new Date(now.getTime() - 3_600_000));
+    if (recent >= RESETS_PER_HOUR) return;
+    const token = await this.issueResetToken(account.id, RESET_TOKEN_TTL_MS);
+    await this.mail(account.email, 'Reset your SmartCharge password', [
+      'To choose a new password, open this link within the hour (it works once):',
+      `${this.settings.publicUrl}/reset-password?token=${token}`,
+      'If you did not ask for this, ignore this message: your password has not changed.',
+    ]);
   }
 
   async resetPassword(input: z.input<typeof ZResetPasswordSchema>): Promise<{ readonly message: string }> {
     const value = parseInput(ZResetPasswordSchema, input);
-    const passwordHash = await hashPassword(value.password);
+    const passwordHash = await hashPassword(value.password, this.cost);
     await this.db.transaction(async (tx) => {
       const accountId = await consumePasswordReset(tx, tokenHash(value.token), this.clock());
       if (accountId === undefined) {
@@ -272,15 +310,35 @@ export class AccountService {
     return { message: 'Your password has been changed. Sign in with the new one.' };
   }
 
-  async changePassword(actor: Actor, input: z.input<typeof ZChangePasswordSchema>): Promise<void> {
+  /**
+   * Changes the password after checking the current one (a check counted like a sign-in), and
+   * signs out every other session of the account: whoever knew the old password loses their way
+   * in. The session that made the change stays signed in; older reset links stop working.
+   */
+  async changePassword(
+    actor: Actor,
+    input: z.input<typeof ZChangePasswordSchema>,
+    context: PasswordChangeContext,
+  ): Promise<void> {
     const account = await this.getAccountOf(actor);
     const value = parseInput(ZChangePasswordSchema, input);
+    const key = emailKeyOf(account.email);
+    const attempt = await this.countPasswordCheck(key, context.clientIp, this.clock());
     if (!(await verifyPassword(value.currentPassword, account.passwordHash))) {
       throw new AppError('invalid_input', 'The current password is not right.', {
         details: [{ field: 'currentPassword', message: 'not right' }],
       });
     }
-    await updatePasswordHash(this.db, account.id, await hashPassword(value.password));
+    await markLoginAttemptOk(this.db, attempt);
+    const passwordHash = await hashPassword(value.password, this.cost);
+    const keep = context.sessionToken === undefined ? null : tokenHash(context.sessionToken);
+    const ended = await this.db.transaction(async (tx) => {
+      await updatePasswordHash(tx, account.id, passwordHash);
+      const count = await deleteOtherSessions(tx, account.id, keep);
+      await expirePasswordResets(tx, account.id, this.clock());
+      return count;
+    });
+    this.log.info({ account: account.id, sessionsEnded: ended }, 'password changed');
   }
 
   async getMe(actor: Actor): Promise<Account> {
@@ -299,7 +357,7 @@ export class AccountService {
   async createAccount(actor: Actor, input: z.input<typeof ZCreateAccountSchema>): Promise<Account> {
     requireOperator(actor);
     const value = parseInput(ZCreateAccountSchema, input);
-    const passwordHash = await hashPassword(value.password ?? randomBytes(24).toString('base64url'));
+    const passwordHash = await hashPassword(value.password ?? randomBytes(24).toString('base64url'), this.cost);
     const created = await insertAccount(this.db, {
       email: value.email,
       emailKey: emailKeyOf(value.email),
@@ -357,6 +415,40 @@ export class AccountService {
     const row = await findAccountById(this.db, id);
     if (!row) throw new AppError('unauthenticated', 'Sign in first.');
     return row;
+  }
+
+  /**
+   * Counts a password check before it is made, in one step with the count it is allowed by
+   * (lockSignInKeys): of 40 guesses sent at once, only the allowed number get checked. The check
+   * counts as failed until markLoginAttemptOk; refused checks are not counted, so hammering a
+   * throttled client does not spend the address's ceiling.
+   */
+  private async countPasswordCheck(emailKey: string, clientIp: string, now: Date): Promise<number> {
+    const client = clientKeyOf(clientIp);
+    return this.db.transaction(async (tx) => {
+      await lockSignInKeys(tx, emailKey, client);
+      const failures = await countRecentFailures(
+        tx,
+        emailKey,
+        client,
+        new Date(now.getTime() - LOGIN_WINDOW_MS),
+        new Date(now.getTime() - KNOWN_CLIENT_MS),
+      );
+      const refusal = signInRefusal(failures, now);
+      if (refusal) {
+        this.log.warn({ client, failures }, 'password check throttled');
+        throw new AppError('rate_limited', refusal.message, { retryAfterS: refusal.retryAfterS });
+      }
+      return insertLoginAttempt(tx, { emailKey, ip: client, at: now, ok: false });
+    });
+  }
+
+  /** Hashes a password that just verified again at the current cost (an older, cheaper hash). */
+  private async rehash(account: AccountRow, password: string): Promise<void> {
+    const upgraded = await hashPassword(password, this.cost);
+    if (await replacePasswordHash(this.db, account.id, account.passwordHash, upgraded)) {
+      this.log.info({ account: account.id }, 'password hash upgraded to the current cost');
+    }
   }
 
   private async issueResetToken(accountId: number, ttlMs: number): Promise<string> {

@@ -3,8 +3,6 @@ export {
   AccountService,
   actorOf,
   emailKeyOf,
-  LOGIN_MAX_FAILURES_PER_EMAIL,
-  LOGIN_WINDOW_MS,
   ZChangePasswordSchema,
   ZCreateAccountSchema,
   ZPreferencesSchema,
@@ -14,8 +12,16 @@ export {
   ZSignUpSchema,
   type Account,
   type AccountSettings,
+  type PasswordChangeContext,
   type SignedIn,
 } from './account.service.js';
+export { DEFAULT_PASSWORD_COST, type PasswordCost } from './password.js';
+export {
+  LOGIN_MAX_FAILURES_PER_CLIENT,
+  LOGIN_MAX_FAILURES_PER_EMAIL,
+  LOGIN_MAX_FAILURES_PER_IP,
+  LOGIN_WINDOW_MS,
+} from './sign-in-throttle.js';
 export {
   ACCOUNT_ROLES,
   DISTANCE_UNITS,

@@ -1,5 +1,5 @@
 /** /api/v1/auth and /api/v1/accounts: sign-up, sign-in, sign-out, password reset, staff accounts. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ACCOUNT_ROLES, type AccountService } from '../accounts/index.js';
 import { parseInput } from '../validation.js';
@@ -18,6 +18,12 @@ const ZAccountsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
 
+/** The session token a request carries (bearer token, or the web app's cookie), if any. */
+function sessionTokenOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return header?.replace(/^Bearer\s+/i, '').trim() ?? request.cookies[SESSION_COOKIE];
+}
+
 export function authRoutes(accounts: AccountService, actorOf: ActorResolver, options: { secureCookies: boolean }) {
   return async (app: FastifyInstance): Promise<void> => {
     app.post('/auth/signup', async (request, reply) =>
@@ -34,8 +40,7 @@ export function authRoutes(accounts: AccountService, actorOf: ActorResolver, opt
       return { account: signedIn.account, expiresAt: signedIn.expiresAt };
     });
     app.post('/auth/signout', async (request, reply) => {
-      const header = request.headers.authorization;
-      const token = header?.replace(/^Bearer\s+/i, '').trim() ?? request.cookies[SESSION_COOKIE];
+      const token = sessionTokenOf(request);
       if (token) await accounts.signOut(token);
       clearSessionCookie(reply);
       return reply.code(204).send();
@@ -53,7 +58,12 @@ export function authRoutes(accounts: AccountService, actorOf: ActorResolver, opt
       accounts.setPreferences(await actorOf(request), request.body as never),
     );
     app.post('/auth/password', async (request, reply) => {
-      await accounts.changePassword(await actorOf(request), request.body as never);
+      const token = sessionTokenOf(request);
+      // The session that changes the password stays signed in; every other one ends.
+      await accounts.changePassword(await actorOf(request), request.body as never, {
+        clientIp: request.ip,
+        ...(token ? { sessionToken: token } : {}),
+      });
       return reply.code(204).send();
     });
 

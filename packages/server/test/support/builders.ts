@@ -5,12 +5,20 @@ import path from 'node:path';
  * metrics, provisioned devices, and uplink batches.
  */
 import { PROTOCOL_VERSION, type DeviceCredential, type TUplinkBatch, type TUplinkRecord } from '@smartcharge/protocol';
+import type { PasswordCost } from '../../src/accounts/index.js';
 import { CLI_OPERATOR } from '../../src/actor.js';
 import type { Database } from '../../src/db/database.js';
 import { DEFAULT_DERIVE_SETTINGS } from '../../src/derive/index.js';
 import { createLogger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { createServices, type Services, type ServiceSettings } from '../../src/services.js';
+
+/**
+ * scrypt cost for passwords in tests: N = 2^12 (~10 ms a hash) instead of the production 2^17
+ * (~0.4 s), since most suites create and sign in accounts. accounts-security.test.ts checks the
+ * production default and the upgrade of older hashes.
+ */
+export const TEST_PASSWORD_COST: PasswordCost = { costLog2: 12, blockSize: 8, parallelism: 1 };
 
 export const TEST_SETTINGS: ServiceSettings = {
   paypalResendAfterS: 900,
@@ -44,7 +52,7 @@ export async function testServices(
   const services = await createServices(
     db,
     { ...TEST_SETTINGS, ...overrides },
-    { log: createLogger('silent'), metrics, ...(clock ? { clock } : {}) },
+    { log: createLogger('silent'), metrics, passwordCost: TEST_PASSWORD_COST, ...(clock ? { clock } : {}) },
   );
   return { ...services, metrics };
 }

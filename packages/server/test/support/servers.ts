@@ -12,7 +12,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { CLI_OPERATOR } from '../../src/actor.js';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { uniqueSerial } from './builders.js';
+import { TEST_PASSWORD_COST, uniqueSerial } from './builders.js';
 import { createPostgresDatabase, describeEachKind, type DatabaseKind } from './databases.js';
 import { freePort } from './processes.js';
 
@@ -60,7 +60,11 @@ async function startOnce(options: TestServerOptions): Promise<TestServer> {
   });
   let server: RunningServer;
   try {
-    server = await startServer(config, { mqttPortExplicit: true, ...(options.clock ? { clock: options.clock } : {}) });
+    server = await startServer(config, {
+      mqttPortExplicit: true,
+      passwordCost: TEST_PASSWORD_COST,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
   } catch (error) {
     await removeAll();
     throw error;
@@ -154,7 +158,7 @@ export function metricValue(text: string, name: string, labels: Record<string, s
 }
 
 export async function scrapeMetrics(server: RunningServer): Promise<string> {
-  const response = await fetch(`${server.url}/metrics`);
+  const response = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
   return response.text();
 }

@@ -148,6 +148,15 @@ describeEachKind('portal API', (kind) => {
     expect(header!.split(',').slice(0, 5)).toEqual(['plugged_at', 'unplugged_at', 'level', 'kind', 'wall_kwh']);
     expect(rows.length).toBe(2); // the 2nd and 3rd of November, local days
     for (const row of rows) expect(Number(row.split(',')[4])).toBeGreaterThan(1);
+    // Times are the program's local time (Toronto, standard time in November) with the offset: the same instants.
+    const sessions = (await call('GET', `/vehicles/${vehicleId}/sessions`, dana)).body.sessions as {
+      pluggedAt: string;
+    }[];
+    for (const row of rows) {
+      const pluggedAt = row.split(',')[0]!;
+      expect(pluggedAt).toMatch(/^2026-11-0\dT\d\d:\d\d:\d\d-05:00$/);
+      expect(sessions.map((x) => Math.floor(Date.parse(x.pluggedAt) / 1000))).toContain(Date.parse(pluggedAt) / 1000);
+    }
     const json = await call(
       'GET',
       `/vehicles/${vehicleId}/export?kind=trips&format=json&from=2026-11-01&to=2026-11-30`,

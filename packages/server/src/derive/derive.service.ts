@@ -367,6 +367,12 @@ export class DeriveService {
     return listHealth(this.db, vehicleId, Math.min(limit, 5200));
   }
 
+  /** The local clock of the vehicle's program (UTC without one): downloads give times in it. */
+  async localClock(actor: Actor, vehicleId: number): Promise<LocalClock> {
+    await this.access(actor, vehicleId);
+    return (await this.context(this.db, vehicleId)).program.clock;
+  }
+
   async days(actor: Actor, vehicleId: number, fromDay: string, toDay: string): Promise<Row[]> {
     await this.access(actor, vehicleId);
     return listDays(this.db, vehicleId, fromDay, toDay);

@@ -1,15 +1,26 @@
 /**
  * Stats for download: a vehicle's days, trips or charging sessions as CSV, with the unit in each
  * column's name (kilometres, kWh, °C: the stored base units made readable). JSON downloads carry
- * the same rows as the API answers.
+ * the same rows as the API answers. Times in CSV are the program's local time with its UTC offset
+ * (2026-11-02T16:00:00-05:00): what the driver's clock said, and still unambiguous.
  */
+import type { LocalClock } from '@smartcharge/protocol';
 import { csvField } from '../csv.js';
 import type { Row } from '../db/database.js';
 
 export const EXPORT_KINDS = ['days', 'trips', 'sessions'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
-type Column = readonly [name: string, value: (row: Row) => unknown];
+type Column = readonly [name: string, value: (row: Row, clock: LocalClock) => unknown];
+
+/** An instant as local ISO time with the zone's offset, to the second. */
+export function localIso(ms: number, clock: LocalClock): string {
+  const offset = clock.offsetMinutes(ms);
+  const local = new Date(Math.floor(ms / 1000) * 1000 + offset * 60_000).toISOString().slice(0, 19);
+  if (offset === 0) return `${local}Z`;
+  const abs = Math.abs(offset);
+  return `${local}${offset < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
 
 const n = (row: Row, key: string) => (row[key] === null || row[key] === undefined ? null : Number(row[key]));
 const scaled = (key: string, divisor: number, digits: number) => (row: Row) => {
@@ -17,9 +28,9 @@ const scaled = (key: string, divisor: number, digits: number) => (row: Row) => {
   return value === null ? null : (value / divisor).toFixed(digits);
 };
 const fixed = (key: string, digits: number) => scaled(key, 1, digits);
-const time = (key: string) => (row: Row) => {
+const time = (key: string) => (row: Row, clock: LocalClock) => {
   const value = row[key];
-  return value instanceof Date ? value.toISOString() : value;
+  return value instanceof Date ? localIso(value.getTime(), clock) : value;
 };
 
 const COLUMNS: Record<ExportKind, readonly Column[]> = {
@@ -83,9 +94,13 @@ const COLUMNS: Record<ExportKind, readonly Column[]> = {
 /** Columns that say where the vehicle was: left out of downloads for whoever may not see locations. */
 const LOCATION_COLUMNS: ReadonlySet<string> = new Set(['latitude', 'longitude']);
 
-export function rowsToCsv(kind: ExportKind, rows: readonly Row[], options: { location: boolean }): string {
+export function rowsToCsv(
+  kind: ExportKind,
+  rows: readonly Row[],
+  options: { readonly location: boolean; readonly clock: LocalClock },
+): string {
   const columns = COLUMNS[kind].filter(([name]) => options.location || !LOCATION_COLUMNS.has(name));
   const lines = [columns.map(([name]) => name).join(',')];
-  for (const row of rows) lines.push(columns.map(([, value]) => csvField(value(row))).join(','));
+  for (const row of rows) lines.push(columns.map(([, value]) => csvField(value(row, options.clock))).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }

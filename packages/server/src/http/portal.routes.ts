@@ -132,7 +132,10 @@ export function portalRoutes(services: Services, actorOf: ActorResolver) {
           .type('application/json')
           .send({ vehicleId, kind: query.kind, from: query.from, to: query.to, rows });
       }
-      return reply.type('text/csv; charset=utf-8').send(rowsToCsv(query.kind, rows, { location: seesLocation(actor) }));
+      const clock = await services.derive.localClock(actor, vehicleId);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .send(rowsToCsv(query.kind, rows, { location: seesLocation(actor), clock }));
     };
 
     vehicleReads('/vehicles/:id', async (request) => ({

@@ -190,6 +190,10 @@ describe.runIf(ready)('property managers and the phone navigation in a browser',
     await card.waitFor();
     await card.getByLabel(/Note to Pat Manager/).fill('We will call you on Monday about a site visit.');
     await card.getByRole('button', { name: 'Mark contacted' }).click();
+    await p
+      .getByRole('status')
+      .filter({ hasText: 'Maple Court is now contacted; Pat Manager was e-mailed at pat.manager@example.com.' })
+      .waitFor();
     // The "new" tab no longer lists it; the "contacted" one does, saying the manager was mailed.
     await expect.poll(() => p.locator('.card', { hasText: 'Maple Court' }).count()).toBe(0);
     await p.getByRole('button', { name: /^contacted/ }).click();

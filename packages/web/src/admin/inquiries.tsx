@@ -48,7 +48,10 @@ export function Inquiries({ program, onSummary }: SectionProps) {
     setCursors([]);
     setStatus(s);
   };
-  const changed = () => {
+  // Said above the list: the card itself may move to another status's tab.
+  const [notice, setNotice] = useState<string | undefined>();
+  const changed = (said?: string) => {
+    setNotice(said);
     list.reload();
     counts.reload();
     // The section tab counts the new ones too.
@@ -74,6 +77,11 @@ export function Inquiries({ program, onSummary }: SectionProps) {
         ))}
       </div>
       <ErrorNote error={counts.error} />
+      {notice ? (
+        <p class="notice ok" role="status">
+          {notice}
+        </p>
+      ) : null}
       {list.loading && !list.data ? <Loading what="Loading the inquiries" /> : null}
       <ErrorNote error={list.error} />
       {!list.loading && rows.length === 0 && !list.error ? <Empty>No inquiries here.</Empty> : null}
@@ -96,10 +104,9 @@ export function Inquiries({ program, onSummary }: SectionProps) {
   );
 }
 
-function InquiryCard({ inquiry: q, onChange }: { inquiry: PropertyInquiry; onChange: () => void }) {
+function InquiryCard({ inquiry: q, onChange }: { inquiry: PropertyInquiry; onChange: (said?: string) => void }) {
   const action = useAction();
   const [editing, setEditing] = useState(false);
-  const [mailed, setMailed] = useState<string | undefined>();
   const [toContact, setToContact] = useState('');
   const move = (status: InquiryStatus) =>
     void action.run(async () => {
@@ -109,14 +116,13 @@ function InquiryCard({ inquiry: q, onChange }: { inquiry: PropertyInquiry; onCha
         ...(note ? { note } : {}),
       });
       setToContact('');
-      setMailed(
+      onChange(
         updated.mail === 'sent'
-          ? `Marked ${status}; ${q.contactName} was e-mailed at ${q.contactEmail}.`
+          ? `${q.buildingName} is now ${status}; ${q.contactName} was e-mailed at ${q.contactEmail}.`
           : updated.mail === 'failed'
-            ? `Marked ${status}, but the e-mail to ${q.contactEmail} could not be sent: write to them yourself.`
+            ? `${q.buildingName} is now ${status}, but the e-mail to ${q.contactEmail} could not be sent: write to them yourself.`
             : undefined,
       );
-      onChange();
     });
   const saveNote = onSubmitData((data) =>
     action.run(async () => {
@@ -206,11 +212,6 @@ function InquiryCard({ inquiry: q, onChange }: { inquiry: PropertyInquiry; onCha
         </p>
       ) : null}
       <Problems error={action.error} />
-      {mailed ? (
-        <p class="notice ok" role="status">
-          {mailed}
-        </p>
-      ) : null}
       {NEXT[q.status].length > 0 ? (
         <TextArea
           label={`Note to ${q.contactName} (optional, sent with the status change)`}

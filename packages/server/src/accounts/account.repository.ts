@@ -13,8 +13,12 @@ export interface AccountRow {
   readonly passwordHash: string;
   readonly disabledAt: Date | null;
   readonly createdAt: Date;
-  readonly distanceUnit: DistanceUnit;
-  readonly temperatureUnit: TemperatureUnit;
+  /** Null until the person chooses. */
+  readonly distanceUnit: DistanceUnit | null;
+  readonly temperatureUnit: TemperatureUnit | null;
+  /** What the program of the person's latest application says of its country, for default units. */
+  readonly programHomeCountry: string | null;
+  readonly programCurrency: string | null;
 }
 
 export const DISTANCE_UNITS = ['km', 'mi'] as const;
@@ -22,12 +26,21 @@ export type DistanceUnit = (typeof DISTANCE_UNITS)[number];
 export const TEMPERATURE_UNITS = ['C', 'F'] as const;
 export type TemperatureUnit = (typeof TEMPERATURE_UNITS)[number];
 
+/** The latest application's program, for what the person sees until they choose (default units). */
+const latestProgram = (account: string, column: string) =>
+  `(SELECT ${column} FROM enrollment e JOIN program p ON p.id = e.program_id
+     WHERE e.account_id = ${account} ORDER BY e.id DESC LIMIT 1)`;
+
 const COLUMNS = `id, email, name, role, utility, password_hash AS "passwordHash", disabled_at AS "disabledAt",
-  created_at AS "createdAt", distance_unit AS "distanceUnit", temperature_unit AS "temperatureUnit"`;
+  created_at AS "createdAt", distance_unit AS "distanceUnit", temperature_unit AS "temperatureUnit",
+  ${latestProgram('account.id', "p.eligibility->>'homeCountry'")} AS "programHomeCountry",
+  ${latestProgram('account.id', 'p.currency')} AS "programCurrency"`;
 
 const A_COLUMNS = `a.id, a.email, a.name, a.role, a.utility, a.password_hash AS "passwordHash",
   a.disabled_at AS "disabledAt", a.created_at AS "createdAt", a.distance_unit AS "distanceUnit",
-  a.temperature_unit AS "temperatureUnit"`;
+  a.temperature_unit AS "temperatureUnit",
+  ${latestProgram('a.id', "p.eligibility->>'homeCountry'")} AS "programHomeCountry",
+  ${latestProgram('a.id', 'p.currency')} AS "programCurrency"`;
 
 type R = AccountRow & Record<string, unknown>;
 

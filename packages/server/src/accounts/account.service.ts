@@ -12,6 +12,7 @@ import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Mailer } from '../mail/mailer.js';
+import { displayUnitsOf, programCountryOf } from '../programs/index.js';
 import { parseInput } from '../validation.js';
 import {
   ACCOUNT_ROLES,
@@ -70,7 +71,7 @@ export interface Account {
   readonly role: AccountRole;
   readonly utility: string | null;
   readonly createdAt: Date;
-  /** Display units the person chose (storage is always metric). */
+  /** Display units the person chose, or else their program's (storage is always metric). */
   readonly preferences: { readonly distanceUnit: DistanceUnit; readonly temperatureUnit: TemperatureUnit };
 }
 
@@ -138,7 +139,21 @@ export function toAccount(row: AccountRow): Account {
     role: row.role,
     utility: row.utility,
     createdAt: row.createdAt,
-    preferences: { distanceUnit: row.distanceUnit, temperatureUnit: row.temperatureUnit },
+    preferences: unitsOf(row),
+  };
+}
+
+/** The units chosen, or else those of the program's country (metric when there is no program yet). */
+function unitsOf(row: AccountRow): Account['preferences'] {
+  const fallback = displayUnitsOf(
+    programCountryOf({
+      eligibility: { ...(row.programHomeCountry ? { homeCountry: row.programHomeCountry } : {}) },
+      ...(row.programCurrency ? { currency: row.programCurrency } : {}),
+    }),
+  );
+  return {
+    distanceUnit: row.distanceUnit ?? fallback.distanceUnit,
+    temperatureUnit: row.temperatureUnit ?? fallback.temperatureUnit,
   };
 }
 

@@ -12,7 +12,7 @@ import { DEVICE_STATUSES, type Device, type DeviceService, type DeviceStatus } f
 import { AppError, SQLSTATE, sqlStateOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { NotificationService } from '../notifications/index.js';
-import type { Program, ProgramService } from '../programs/index.js';
+import { homeAddressProblems, programCountryOf, type Program, type ProgramService } from '../programs/index.js';
 import { parseInput } from '../validation.js';
 import type { VehicleService } from '../vehicles/index.js';
 import type { AccountService } from '../accounts/index.js';
@@ -176,6 +176,15 @@ export class EnrollmentService {
     const terms = eligibilityTermsOf(program);
     const openness = checkProgramOpen(terms, this.today(program), await countApproved(this.db, program.id));
     if (!openness.open) throw new AppError('conflict', openness.message);
+    const home = homeAddressProblems(
+      program.name,
+      programCountryOf(program),
+      program.eligibility.homeRegions,
+      value.homeAddress,
+    );
+    if (home.length > 0) {
+      throw new AppError('invalid_input', home.map((p) => p.message).join(' '), { details: home });
+    }
     const account = checkUtilityAccount(terms, value.utilityAccount);
     if (!account.ok) {
       throw new AppError('invalid_input', account.message, {

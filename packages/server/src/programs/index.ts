@@ -13,6 +13,14 @@ export {
   type TCreateProgram,
   type TUpdateProgram,
 } from './program.service.js';
+export {
+  COUNTRIES,
+  displayUnitsOf,
+  homeAddressProblems,
+  programCountryOf,
+  regionCodeOf,
+  type CountryRules,
+} from './home-territory.js';
 export { PRESET_IDS, PRESETS, type PresetId } from './presets.js';
 export { ALL_HOURS, compileProgram, NO_PROGRAM, type ProgramRules, type ProgramSettings } from './program-rules.js';
 export {

@@ -61,6 +61,8 @@ export const PRESETS: Readonly<Record<PresetId, TCreateProgram>> = {
     eligibility: {
       powertrains: ['BEV'],
       utilityCustomersOnly: true,
+      homeCountry: 'CA',
+      homeRegions: ['ON'],
       note: 'You own or lease a fully battery electric vehicle (BEV) and are an Alectra customer who typically charges within Alectra’s service territory. Plug-in hybrids may be considered in the future.',
     },
     vehicleList: [...ALECTRA_VEHICLES],
@@ -97,6 +99,8 @@ export const PRESETS: Readonly<Record<PresetId, TCreateProgram>> = {
     eligibility: {
       powertrains: ['BEV', 'PHEV'],
       utilityCustomersOnly: true,
+      homeCountry: 'US',
+      homeRegions: ['MS'],
       note: 'You own or lease a plug-in electric vehicle (battery electric or plug-in hybrid) and are a Mississippi Power customer who typically charges within Mississippi.',
     },
     vehicleList: [...MISSISSIPPI_VEHICLES],
@@ -135,7 +139,7 @@ export const PRESETS: Readonly<Record<PresetId, TCreateProgram>> = {
     region: 'Snohomish County, Washington, United States',
     description:
       'Earn rewards for sharing how your EV charges: $50 to start, $5 a month, and 5¢ for every kWh charged between midnight and 8 am.',
-    eligibility: { powertrains: ['BEV', 'PHEV'], utilityCustomersOnly: true },
+    eligibility: { powertrains: ['BEV', 'PHEV'], utilityCustomersOnly: true, homeCountry: 'US', homeRegions: ['WA'] },
     unlistedVehiclesMayApply: true,
     currency: 'USD',
     pointsPerUnit: 100,

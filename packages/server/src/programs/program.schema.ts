@@ -150,6 +150,24 @@ export const ZEligibilitySchema = z.strictObject({
   utilityAccountHint: z.string().trim().max(200).optional(),
   /** Said to applicants, e.g. "you typically charge within the service territory". */
   note: z.string().trim().max(1000).optional(),
+  /** The country applicants live in (ISO 3166-1, e.g. US): their address and default units follow it. */
+  homeCountry: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{2}$/, 'expected a two-letter country code (ISO 3166), like CA or US')
+    .optional(),
+  /** The states or provinces applicants live in (codes like MS or ON), when the territory is that narrow. */
+  homeRegions: z
+    .array(
+      z
+        .string()
+        .trim()
+        .toUpperCase()
+        .regex(/^[A-Z]{2}$/, 'expected a two-letter state or province code, like MS or ON'),
+    )
+    .max(100)
+    .optional(),
 });
 export type TEligibility = z.infer<typeof ZEligibilitySchema>;
 

@@ -413,6 +413,8 @@ describe('simulate and the token of the server running on the data folder', () =
       DATABASE_URL: undefined,
       ...SERVER_SETTINGS,
       SMARTCHARGE_ADMIN_TOKEN: undefined,
+      // The test reads /metrics to check what was stored; it holds no token, on purpose.
+      OPS_PUBLIC: 'true',
     });
     folderOnly = { SMARTCHARGE_DATA_DIR: dataDir, SMARTCHARGE_ADMIN_TOKEN: undefined };
   });

@@ -119,4 +119,21 @@ describeEachDatabase('units and addresses follow the program', (setup) => {
     expect(bad.details?.map((d) => d.field)).toEqual(['homeAddress.postalCode']);
     expect(bad.details?.[0]?.message).toMatch(/not look like a postal code: .*L5B 3C3/);
   });
+
+  it('says what is missing from an application in words, each under its field', async () => {
+    const driver = await newDriver();
+    const missing = await refusal(
+      services.enrollment.apply(driver, 'mississippi-power', {
+        vehicles: [{ make: ' ', model: 'Bolt EV', modelYear: 0, vin: 'short' }],
+        homeAddress: { ...MS_HOME, city: '' },
+        utilityAccount: '1234567890',
+      }),
+    );
+    expect(missing.details).toEqual([
+      { field: 'vehicles[0].make', message: "Give the vehicle's make." },
+      { field: 'vehicles[0].modelYear', message: 'Give the model year, like 2021 (1990 or later).' },
+      { field: 'vehicles[0].vin', message: 'A VIN is 17 letters and digits, without I, O or Q.' },
+      { field: 'homeAddress.city', message: 'Give the city or town.' },
+    ]);
+  });
 });

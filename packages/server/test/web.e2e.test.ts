@@ -194,13 +194,18 @@ describe.runIf(ready)('the web app in a browser', () => {
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Make my account' }).click();
     await page.waitForURL('**/apply/alectra');
+    // The address follows the program's territory, and what is missing is said in words beside its field.
+    expect(await page.getByLabel('Country (two letters)').inputValue()).toBe('CA');
+    await page.getByRole('button', { name: 'Send my application' }).click();
+    await expect.poll(() => page.locator('#f-make-1-note').textContent()).toBe("Give the vehicle's make.");
+    expect(await page.locator('form.form').innerText()).not.toContain('vehicles[');
     await page.getByLabel('Make').fill('Hyundai');
     await page.getByLabel('Model', { exact: true }).fill('Kona Electric');
     await page.getByLabel('Model year').fill('2021');
     await page.getByLabel('VIN', { exact: true }).fill('KM8K33AG1MU000123');
     await page.getByLabel('Street address').fill('1 Main St');
     await page.getByLabel('City', { exact: true }).fill('Mississauga');
-    await page.getByLabel('Province or state').fill('ON');
+    await page.getByLabel('Province', { exact: true }).fill('ON');
     await page.getByLabel('Postal code').fill('L5B 1M2');
     await page.getByLabel(/account number/).fill('1234567890');
     await page.getByLabel(/PayPal address/).fill('robin.paypal@example.com');

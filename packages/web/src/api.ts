@@ -116,7 +116,7 @@ export interface PublicProgram {
   currency: string;
   pointsPerUnit: number;
   rewardDisplay: 'money' | 'points';
-  eligibility: { powertrains: string[]; note?: string };
+  eligibility: { powertrains: string[]; note?: string; homeCountry?: string; homeRegions?: string[] };
   vehicleList: { make: string; model: string; yearFrom?: number; yearTo?: number }[];
   unlistedVehiclesMayApply: boolean;
   supportEmail: string | null;

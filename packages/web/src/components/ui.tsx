@@ -68,8 +68,13 @@ export function text(data: FormData, name: string): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
-/** A form whose submit runs `action`, shows progress, and puts errors next to the fields named. */
-export function useForm(action: (data: FormData) => Promise<void>) {
+/**
+ * A form whose submit runs `action`, shows progress, and puts errors next to the fields named (by
+ * the server's path, like "vehicles[0].make", and by its last part, like "make"). With `labelOf`,
+ * the note above the button names each field in words ("Vehicle 1, make: Give the vehicle's make.")
+ * instead of the server's summary, which names fields by their path.
+ */
+export function useForm(action: (data: FormData) => Promise<void>, labelOf?: (field: string) => string | undefined) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
   const [fields, setFields] = useState<Record<string, string>>({});
@@ -83,7 +88,22 @@ export function useForm(action: (data: FormData) => Promise<void>) {
     } catch (e) {
       setError((e as Error).message);
       if (e instanceof ApiError) {
-        setFields(Object.fromEntries(e.details.map((d) => [d.field.split('.').at(-1) ?? d.field, d.message])));
+        const found: Record<string, string> = {};
+        for (const d of e.details) {
+          found[d.field] ??= d.message;
+          found[d.field.split('.').at(-1) ?? d.field] ??= d.message;
+        }
+        setFields(found);
+        if (labelOf && e.details.length > 0) {
+          setError(
+            e.details
+              .map((d) => {
+                const label = labelOf(d.field);
+                return label ? `${label}: ${d.message}` : d.message;
+              })
+              .join(' '),
+          );
+        }
       }
     } finally {
       setBusy(false);

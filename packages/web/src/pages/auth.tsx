@@ -61,6 +61,10 @@ export function SignIn() {
   );
 }
 
+/** What the sign-up form calls each field the server names, so a message reads in words. */
+const SIGN_UP_LABELS: Readonly<Record<string, string>> = { name: 'Your name', email: 'Email', password: 'Password' };
+const signUpFieldLabel = (field: string): string | undefined => SIGN_UP_LABELS[field];
+
 export function SignUp() {
   const { setAccount } = useSession();
   const { route, query } = useLocation();
@@ -72,7 +76,7 @@ export function SignUp() {
     const signedIn = await post<{ account: Account }>('/auth/session', { email, password });
     setAccount(await get<Account>('/auth/me').catch(() => signedIn.account));
     route(query.program ? `/apply/${query.program}` : '/program');
-  });
+  }, signUpFieldLabel);
   return (
     <Page title="Join SmartCharge">
       <p class="lede narrow">

@@ -270,6 +270,62 @@ interface VehicleRow {
   key: number;
 }
 
+/** What the apply form calls each field the server names, so a message reads in words. */
+const ADDRESS_LABELS: Readonly<Record<string, string>> = {
+  line1: 'Street address',
+  city: 'City',
+  region: 'State or province',
+  postalCode: 'Postal or ZIP code',
+  country: 'Country',
+};
+const VEHICLE_LABELS: Readonly<Record<string, string>> = {
+  make: 'make',
+  model: 'model',
+  modelYear: 'model year',
+  vin: 'VIN',
+};
+
+export function applyFieldLabel(field: string): string | undefined {
+  const vehicle = /^vehicles\[(\d+)\](?:\.(\w+))?$/.exec(field);
+  if (vehicle) {
+    const which = `Vehicle ${Number(vehicle[1]) + 1}`;
+    return vehicle[2] ? `${which}, ${VEHICLE_LABELS[vehicle[2]] ?? vehicle[2]}` : which;
+  }
+  if (field.startsWith('homeAddress.')) return ADDRESS_LABELS[field.slice('homeAddress.'.length)];
+  if (field === 'utilityAccount') return 'Account number';
+  if (field === 'paypalEmail') return 'PayPal address';
+  return undefined;
+}
+
+/** The program's country (its terms, or else its currency) and what its addresses call things. */
+function homeOf(p: PublicProgram) {
+  const country = p.eligibility.homeCountry ?? ({ USD: 'US', CAD: 'CA' } as Record<string, string>)[p.currency];
+  const regions = p.eligibility.homeRegions ?? [];
+  if (country === 'US')
+    return {
+      country,
+      region: regions.length === 1 ? regions[0] : '',
+      regionLabel: 'State',
+      postalLabel: 'ZIP code',
+      postalHint: 'Like 39501 or 39501-1234',
+    };
+  if (country === 'CA')
+    return {
+      country,
+      region: regions.length === 1 ? regions[0] : '',
+      regionLabel: 'Province',
+      postalLabel: 'Postal code',
+      postalHint: 'Like L5B 3C3',
+    };
+  return {
+    country: country ?? '',
+    region: '',
+    regionLabel: 'Province or state',
+    postalLabel: 'Postal code',
+    postalHint: undefined,
+  };
+}
+
 export function Apply({ slug }: { slug: string }) {
   const { route } = useLocation();
   const program = useLoad(() => get<PublicProgram>(`/programs/${slug}`), [slug]);
@@ -295,8 +351,9 @@ export function Apply({ slug }: { slug: string }) {
       ...(paypal ? { paypalEmail: paypal } : {}),
     });
     route('/program');
-  });
+  }, applyFieldLabel);
   const p = program.data;
+  const home = p ? homeOf(p) : undefined;
   return (
     <Page title={p ? `Apply: ${p.name}` : 'Apply'}>
       {program.loading ? <Loading /> : null}
@@ -339,14 +396,34 @@ export function Apply({ slug }: { slug: string }) {
             {rows.map((r, i) => (
               <fieldset key={r.key} class="vehicle-fields">
                 <legend>Vehicle {i + 1}</legend>
-                <Field label="Make" name={`make-${r.key}`} required placeholder="Hyundai" />
-                <Field label="Model" name={`model-${r.key}`} required placeholder="Kona Electric" />
-                <Field label="Model year" name={`year-${r.key}`} type="number" required placeholder="2021" />
+                <Field
+                  label="Make"
+                  name={`make-${r.key}`}
+                  required
+                  placeholder="Hyundai"
+                  error={form.fields[`vehicles[${i}].make`]}
+                />
+                <Field
+                  label="Model"
+                  name={`model-${r.key}`}
+                  required
+                  placeholder="Kona Electric"
+                  error={form.fields[`vehicles[${i}].model`]}
+                />
+                <Field
+                  label="Model year"
+                  name={`year-${r.key}`}
+                  type="number"
+                  required
+                  placeholder="2021"
+                  error={form.fields[`vehicles[${i}].modelYear`]}
+                />
                 <Field
                   label="VIN"
                   name={`vin-${r.key}`}
                   required
                   hint="17 characters, on the windshield or your registration"
+                  error={form.fields[`vehicles[${i}].vin`]}
                 />
                 {rows.length > 1 ? (
                   <button type="button" class="link" onClick={() => setRows(rows.filter((x) => x.key !== r.key))}>
@@ -372,17 +449,19 @@ export function Apply({ slug }: { slug: string }) {
             />
             <Field label="City" name="city" autocomplete="address-level2" required error={form.fields.city} />
             <Field
-              label="Province or state"
+              label={home!.regionLabel}
               name="region"
               autocomplete="address-level1"
               required
+              value={home!.region}
               error={form.fields.region}
             />
             <Field
-              label="Postal code"
+              label={home!.postalLabel}
               name="postalCode"
               autocomplete="postal-code"
               required
+              {...(home!.postalHint ? { hint: home!.postalHint } : {})}
               error={form.fields.postalCode}
             />
             <Field
@@ -390,7 +469,7 @@ export function Apply({ slug }: { slug: string }) {
               name="country"
               autocomplete="country"
               required
-              value="CA"
+              value={home!.country}
               error={form.fields.country}
             />
             <Field

@@ -46,6 +46,7 @@ interface SentenceView {
 }
 
 const HOME = { line1: '1 Main St', city: 'Mississauga', region: 'ON', postalCode: 'L5B 1M2', country: 'CA' };
+const MS_HOME = { line1: '1 Beach Blvd', city: 'Gulfport', region: 'MS', postalCode: '39501', country: 'US' };
 const PASSWORD = 'a long enough password';
 
 let vinCounter = 0;
@@ -86,7 +87,7 @@ describeEachKind('program administration API', (kind) => {
     (
       await ok<ApplicationView>('POST', `/programs/${program}/applications`, driver.token, {
         vehicles: vehicles.map((v) => ({ ...v, vin: nextVin() })),
-        homeAddress: HOME,
+        homeAddress: program === 'mississippi-power' ? MS_HOME : HOME,
         utilityAccount: '1234567890',
       })
     ).body;

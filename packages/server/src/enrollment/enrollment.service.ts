@@ -12,7 +12,7 @@ import { DEVICE_STATUSES, type Device, type DeviceService, type DeviceStatus } f
 import { AppError, SQLSTATE, sqlStateOf } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { NotificationService } from '../notifications/index.js';
-import { homeAddressProblems, programCountryOf, type Program, type ProgramService } from '../programs/index.js';
+import { homeAddressProblems, type Program, type ProgramService } from '../programs/index.js';
 import { parseInput } from '../validation.js';
 import type { VehicleService } from '../vehicles/index.js';
 import type { AccountService } from '../accounts/index.js';
@@ -176,9 +176,10 @@ export class EnrollmentService {
     const terms = eligibilityTermsOf(program);
     const openness = checkProgramOpen(terms, this.today(program), await countApproved(this.db, program.id));
     if (!openness.open) throw new AppError('conflict', openness.message);
+    // Only a country the terms name: the currency (USD by default) is no proof of where homes are.
     const home = homeAddressProblems(
       program.name,
-      programCountryOf(program),
+      program.eligibility.homeCountry,
       program.eligibility.homeRegions,
       value.homeAddress,
     );

@@ -250,10 +250,13 @@ describe.runIf(ready)('the web app in a browser', () => {
     await expect.poll(async () => Number.parseFloat((await distance.textContent()) ?? '0')).toBeGreaterThan(1);
     await shoot(page, '05-dashboard');
     await audit(page, 'dashboard');
+    expect(await page.title()).toBe('Dashboard · SmartCharge');
 
     await page.getByRole('link', { name: 'Trips' }).click();
     const trip = page.locator('a.row').first();
     await expect.poll(() => trip.count()).toBe(1);
+    // Each page names itself in the title (screen readers announce the change).
+    await expect.poll(() => page.title()).toBe('Trips · SmartCharge');
     await shoot(page, '06-trips');
     await trip.click();
     await expect.poll(() => page.getByText('State of charge (%)').count()).toBe(1);

@@ -1,6 +1,6 @@
 /** Small building blocks shared by every page: headings, stat tiles, notices, forms. */
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 
 export function Page({
@@ -12,6 +12,10 @@ export function Page({
   actions?: ComponentChildren;
   children: ComponentChildren;
 }) {
+  // Each page its own title: what a screen reader announces, and what a tab or bookmark says.
+  useEffect(() => {
+    document.title = `${title} · SmartCharge`;
+  }, [title]);
   return (
     <section class="page" aria-labelledby="page-title">
       <header class="page-head">

@@ -332,6 +332,19 @@ describeEachKind('programs, enrollment, rewards and payouts end to end', (kind) 
   });
 
   it('lets the participant leave; an activated device needs no return and stops counting', async () => {
+    // A Y-cable asked for and not yet sent is closed when the driver leaves.
+    const shipmentsOf = async () =>
+      (
+        (await call('GET', `/applications/${applicationId}`, adminToken)).body.vehicles as {
+          shipments: { id: number; kind: string; status: string }[];
+        }[]
+      ).flatMap((v) => v.shipments);
+    const shipped = await shipmentsOf();
+    for (const open of shipped.filter((x) => x.kind === 'y_cable' && x.status === 'shipped')) {
+      expect((await call('PATCH', `/shipments/${open.id}`, adminToken, { status: 'delivered' })).status).toBe(200);
+    }
+    const cable = await call('POST', `/enrolled-vehicles/${konaEv}/y-cable`, driverToken, { note: 'second dongle' });
+    expect(cable.status, cable.text).toBe(201);
     const left = await call('POST', `/applications/${applicationId}/leave`, driverToken, { reason: 'moved' });
     expect(left.status, JSON.stringify(left.body)).toBe(200);
     expect(left.body.status).toBe('left');
@@ -340,5 +353,7 @@ describeEachKind('programs, enrollment, rewards and payouts end to end', (kind) 
     const stored = await server.services.devices.getDevice({ kind: 'operator', via: 'cli' }, device.credential.serial);
     expect(stored.vehicleId).toBeNull();
     expect(stored.revokedAt).not.toBeNull();
+    const after = await shipmentsOf();
+    expect(after.find((x) => x.id === (cable.body.id as number))?.status).toBe('cancelled');
   });
 });

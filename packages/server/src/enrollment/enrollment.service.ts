@@ -41,6 +41,7 @@ import {
   listEnrollmentsOfProgram,
   listEnrollmentVehicles,
   listShipmentsOfVehicles,
+  updateShipment,
   updateDecision,
   updateEnrollmentVehicleEligibility,
   updateEnrollmentVehicleStatus,
@@ -485,6 +486,19 @@ export class EnrollmentService {
       }
       const vehicles = (await listEnrollmentVehicles(tx, [id])).filter((v) => v.status === 'approved');
       const returns: string[] = [];
+      // A Y-cable nobody has sent yet is no longer wanted (one already on its way stays as it is).
+      for (const shipment of await listShipmentsOfVehicles(
+        tx,
+        vehicles.map((v) => v.id),
+      )) {
+        if (shipment.kind !== 'y_cable' || shipment.status !== 'requested') continue;
+        await updateShipment(tx, shipment.id, {
+          status: 'cancelled',
+          carrier: shipment.carrier,
+          trackingNumber: shipment.trackingNumber,
+          at: now,
+        });
+      }
       for (const v of vehicles) {
         await updateEnrollmentVehicleStatus(tx, v.id, 'left', now);
         for (const device of devicesNow.filter((d) => d.vehicleId === v.vehicleId)) {

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { CLI_OPERATOR } from '../src/actor.js';
 import type { Database } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
@@ -21,7 +21,7 @@ import { createMetrics } from '../src/metrics.js';
 import { PRESETS } from '../src/programs/index.js';
 import { createServices, type Services } from '../src/services.js';
 import { TEST_SETTINGS } from './support/builders.js';
-import { createPostgresDatabase, postgresAvailable } from './support/databases.js';
+import { createPostgresDatabase, describeEachKind } from './support/databases.js';
 import { startFakePaypal, type FakePaypal } from './support/fake-paypal.js';
 import { apiCaller } from './support/http.js';
 import { startServerProcess, type ServerProcess } from './support/processes.js';
@@ -71,14 +71,13 @@ async function withServices<T>(t: Target, work: (services: Services, db: Databas
   }
 }
 
-describe.each(['pglite', 'postgres'] as const)('a server killed mid-payout pays once [%s]', (kind) => {
-  const run = kind === 'postgres' && !postgresAvailable() ? it.skip : it;
+describeEachKind('a server killed mid-payout pays once', (kind) => {
   const cleanups: (() => Promise<unknown>)[] = [];
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  run('keeps the batch in flight across SIGKILL and settles it once after the restart', async () => {
+  it('keeps the batch in flight across SIGKILL and settles it once after the restart', async () => {
     const paypal: FakePaypal = await startFakePaypal();
     cleanups.push(() => paypal.close());
     const t = await target(kind);

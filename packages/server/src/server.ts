@@ -51,6 +51,8 @@ export interface StartOptions {
   readonly demo?: boolean;
   /** scrypt cost for new password hashes (default OWASP's minimum; end-to-end tests pass a lower one). */
   readonly passwordCost?: PasswordCost;
+  /** The built web app's folder (default packages/web/dist; tests may serve their own build). */
+  readonly webRoot?: string;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -106,6 +108,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       mapTileUrl: config.mapTileUrl,
       secureCookies: config.publicUrl.startsWith('https:'),
       publicUrl: config.publicUrl,
+      ...(options.webRoot ? { webRoot: options.webRoot } : {}),
       opsPublic: config.opsPublic,
       trustProxy: config.trustProxy,
     });

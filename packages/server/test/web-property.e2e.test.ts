@@ -6,103 +6,37 @@
  * manager; a driver at 360 px reaches every place from the bottom bar and "More", the current one
  * always visible, nothing overflowing sideways. Each page passes the accessibility audit (axe-core).
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_WEB_ROOT } from '../src/http/http-server.js';
+import {
+  apiCaller,
+  audit,
+  browserReady,
+  noSidewaysOverflow,
+  onScreen,
+  shoot as shootBoth,
+  signIn,
+  startBrowser,
+  type Browsing,
+} from './support/browser.js';
 import { mailTo } from './support/mail.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from './support/servers.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = fileURLToPath(new URL('../../../artifacts/screenshots/', import.meta.url));
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const PHONE = { width: 360, height: 780 };
-
-const ready = existsSync(CHROMIUM) && existsSync(path.join(DEFAULT_WEB_ROOT, 'index.html'));
-if (!ready && process.env.CI) throw new Error(`web e2e needs ${CHROMIUM} and a built web app (npm run build)`);
-
-interface AxeResult {
-  violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
-}
-
-describe.runIf(ready)('property managers and the phone navigation in a browser', () => {
+describe.runIf(browserReady)('property managers and the phone navigation in a browser', () => {
   let server: TestServer;
-  let browser: Browser;
+  let browsing: Browsing;
   let mailDir: string;
   const cookies: Record<string, string> = {};
-
-  const api = async (method: string, url: string, body?: unknown, auth?: { bearer?: string; cookie?: string }) => {
-    const response = await fetch(`${server.url}/api/v1${url}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(auth?.bearer ? { authorization: `Bearer ${auth.bearer}` } : {}),
-        ...(auth?.cookie ? { cookie: auth.cookie } : {}),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-    expect(response.status, `${method} ${url}: ${JSON.stringify(json)}`).toBeLessThan(300);
-    return { json, response };
-  };
-
-  const signIn = async (email: string, password: string) => {
-    const { response } = await api('POST', '/auth/session', { email, password });
-    return (response.headers.get('set-cookie') ?? '').split(';')[0]!.split('=')[1]!;
-  };
+  const api = (...args: Parameters<ReturnType<typeof apiCaller>>) => apiCaller(server)(...args);
 
   /** A phone-sized page, signed in as `who` (or signed out). */
-  const phonePage = async (who?: string): Promise<Page> => {
-    // bypassCSP: the audit injects axe-core as a script, which the server's Content-Security-Policy refuses.
-    const context = await browser.newContext({
-      viewport: PHONE,
-      locale: 'en-CA',
-      timezoneId: 'America/Toronto',
-      bypassCSP: true,
-    });
-    if (who) await context.addCookies([{ name: 'sc_session', value: cookies[who]!, url: server.url }]);
-    return context.newPage();
-  };
-
-  const noSidewaysOverflow = async (p: Page, name: string) => {
-    const overflow = await p.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
-    expect(overflow, `${name} overflows ${overflow}px at 360px`).toBeLessThanOrEqual(1);
-  };
-
-  const shoot = async (p: Page, name: string) => {
-    await noSidewaysOverflow(p, name);
-    await p.screenshot({ path: path.join(SHOTS, `${name}-phone.png`), fullPage: true });
-  };
-
-  const audit = async (p: Page, name: string) => {
-    await p.addScriptTag({ path: AXE });
-    const result = await p.evaluate<AxeResult>("axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] })");
-    const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(
-      serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
-      `accessibility of ${name}`,
-    ).toEqual([]);
-  };
-
-  /** Whether the element is wholly inside the 360 × 780 viewport. */
-  const onScreen = async (p: Page, locator: ReturnType<Page['locator']>) => {
-    const box = await locator.boundingBox();
-    return (
-      box !== null &&
-      box.x >= 0 &&
-      box.y >= 0 &&
-      box.x + box.width <= PHONE.width + 1 &&
-      box.y + box.height <= PHONE.height + 1
-    );
-  };
+  const phonePage = (who?: string): Promise<Page> => browsing.page(who ? { session: cookies[who]! } : {});
+  const shoot = (p: Page, name: string) => shootBoth(p, name, ['phone']);
 
   beforeAll(async () => {
-    await mkdir(SHOTS, { recursive: true });
     mailDir = await mkdtemp(path.join(tmpdir(), 'smartcharge-web-property-mail-'));
     server = await startTestServer({
       database: 'pglite',
@@ -122,17 +56,14 @@ describe.runIf(ready)('property managers and the phone navigation in a browser',
       },
       { bearer: ADMIN_TOKEN },
     );
-    cookies.admin = await signIn('sam@alectra.example', 'sam the administrator');
+    cookies.admin = await signIn(server, 'sam@alectra.example', 'sam the administrator');
     await api('POST', '/auth/signup', { email: 'lee@example.com', name: 'Lee Driver', password: 'lee drives far' });
-    cookies.driver = await signIn('lee@example.com', 'lee drives far');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    cookies.driver = await signIn(server, 'lee@example.com', 'lee drives far');
+    browsing = await startBrowser(server);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await browsing?.close();
     await server?.stop();
     if (mailDir) await rm(mailDir, { recursive: true, force: true });
   });

@@ -5,36 +5,19 @@
  * a fresh browser; an administrator reads the grid view. Screenshots at phone and desk widths go to
  * artifacts/screenshots; each page passes an automated accessibility audit (axe-core).
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
 import { basicAuthorization, PROTOCOL_VERSION, UPLINK_HTTP_PATH } from '@smartcharge/protocol';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_WEB_ROOT } from '../src/http/http-server.js';
+import { audit, browserReady, DESK, PHONE, shoot, startBrowser, type Browsing } from './support/browser.js';
 import { ADMIN_TOKEN, provisionDevice, startTestServer, type TestServer } from './support/servers.js';
 import { telemetryStream, thenUnplugged } from './support/telemetry-fixtures.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = fileURLToPath(new URL('../../../artifacts/screenshots/', import.meta.url));
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const DAY = 86_400_000;
-const PHONE = { width: 360, height: 780 };
-const DESK = { width: 1280, height: 900 };
 
-// In CI the browser and the built web app must be there (.ci/run installs chromium; npm test builds).
-const ready = existsSync(CHROMIUM) && existsSync(path.join(DEFAULT_WEB_ROOT, 'index.html'));
-if (!ready && process.env.CI) throw new Error(`web e2e needs ${CHROMIUM} and a built web app (npm run build)`);
-
-interface AxeResult {
-  violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
-}
-
-describe.runIf(ready)('the web app in a browser', () => {
+describe.runIf(browserReady)('the web app in a browser', () => {
   let server: TestServer;
-  let browser: Browser;
+  let browsing: Browsing;
   let driver: BrowserContext;
   let page: Page;
   let adminCookie = '';
@@ -59,52 +42,7 @@ describe.runIf(ready)('the web app in a browser', () => {
     return json;
   };
 
-  const shoot = async (p: Page, name: string) => {
-    for (const [label, size] of [
-      ['phone', PHONE],
-      ['desk', DESK],
-    ] as const) {
-      await p.setViewportSize(size);
-      await p.waitForTimeout(150); // charts resize on the next frame
-      await p.screenshot({ path: path.join(SHOTS, `${name}-${label}.png`), fullPage: true });
-      // Nothing may overflow sideways at phone width.
-      if (label === 'phone') {
-        const overflow = await p.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
-        expect(overflow, `${name} overflows ${overflow}px at 360px`).toBeLessThanOrEqual(1);
-      }
-    }
-  };
-
-  /**
-   * A browser context whose pages record every Content-Security-Policy violation: the audit fails on
-   * any, so the policy the server sends is one the web app lives with.
-   */
-  const watchedContext = async (options: Parameters<Browser['newContext']>[0] = {}) => {
-    const context = await browser.newContext(options);
-    // (A string: this file is type-checked for Node, without the DOM's types.)
-    await context.addInitScript(`
-      window.cspViolations = [];
-      document.addEventListener('securitypolicyviolation', (event) => {
-        window.cspViolations.push(
-          event.violatedDirective + ' blocked ' + (event.blockedURI || 'inline') + ' (' + event.sourceFile + ':' + event.lineNumber + ')',
-        );
-      });
-    `);
-    return context;
-  };
-
-  let axeSource: string | undefined;
-  const audit = async (p: Page, name: string) => {
-    expect(await p.evaluate<string[]>('window.cspViolations ?? []'), `CSP violations on ${name}`).toEqual([]);
-    // Evaluated through the debugging protocol, which the page's CSP does not govern (a script tag would be blocked).
-    await p.evaluate((axeSource ??= await readFile(AXE, 'utf8')));
-    const result = await p.evaluate<AxeResult>("axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] })");
-    const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(
-      serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
-      `accessibility of ${name}`,
-    ).toEqual([]);
-  };
+  const watchedContext = (options: Parameters<Browser['newContext']>[0] = {}) => browsing.context(options);
 
   /** A drive, then a Level 2 charge at home in Mississauga (inside Alectra's territory), then unplugged. */
   const sendDay = async (credential: { serial: string; secret: string }, startMs: number) => {
@@ -126,7 +64,6 @@ describe.runIf(ready)('the web app in a browser', () => {
   };
 
   beforeAll(async () => {
-    await mkdir(SHOTS, { recursive: true });
     // Applying, approving and shipping happen "two hours ago" on the platform's clock; the device's
     // data then comes after the shipment, as it would.
     server = await startTestServer({
@@ -155,10 +92,7 @@ describe.runIf(ready)('the web app in a browser', () => {
       body: JSON.stringify({ email: 'pat@alectra.example', password: 'pat the administrator' }),
     });
     adminCookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browsing = await startBrowser(server);
     driver = await watchedContext({
       viewport: PHONE,
       acceptDownloads: true,
@@ -169,7 +103,7 @@ describe.runIf(ready)('the web app in a browser', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await browsing?.close();
     await server?.stop();
   });
 

@@ -16,6 +16,12 @@ import { TEST_PASSWORD_COST, uniqueSerial } from './builders.js';
 import { createPostgresDatabase, describeEachKind, type DatabaseKind } from './databases.js';
 import { freePort } from './processes.js';
 
+/**
+ * The built web app the test servers serve: packages/web/dist, unless TEST_WEB_ROOT names another
+ * build (so work on the web app can rebuild into its own folder while other browser tests run).
+ */
+export const TEST_WEB_ROOT = process.env.TEST_WEB_ROOT;
+
 export const ADMIN_TOKEN = 'e2e-admin-token-'.padEnd(40, 'x');
 export const HOUR_MS = 3_600_000;
 
@@ -63,6 +69,7 @@ async function startOnce(options: TestServerOptions): Promise<TestServer> {
     server = await startServer(config, {
       mqttPortExplicit: true,
       passwordCost: TEST_PASSWORD_COST,
+      ...(TEST_WEB_ROOT ? { webRoot: TEST_WEB_ROOT } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });
   } catch (error) {

@@ -9,6 +9,20 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
     chunkSizeWarningLimit: 300,
+    // dist/.vite/manifest.json: which chunks each page's module imports (the web-bytes test reads it).
+    manifest: true,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          // The two big libraries in chunks of their own, named so a test can tell which pages load them:
+          // only pages with a map load leaflet, only pages with a chart load uplot.
+          groups: [
+            { name: 'leaflet', test: /node_modules[\\/]leaflet[\\/]/ },
+            { name: 'uplot', test: /node_modules[\\/]uplot[\\/]/ },
+          ],
+        },
+      },
+    },
   },
   server: {
     proxy: { '/api': 'http://127.0.0.1:8080' },

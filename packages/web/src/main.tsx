@@ -3,13 +3,14 @@ import { render } from 'preact';
 import { ErrorBoundary, LocationProvider, Route, Router, lazy } from 'preact-iso';
 import { Layout } from './components/layout';
 import { SessionProvider } from './session';
-import { Dashboard } from './pages/dashboard';
 import { Home } from './pages/home';
 import { ResetPassword, SignIn, SignUp } from './pages/auth';
 import { NotFound } from './pages/not-found';
 import './styles.css';
 
-// Pages past the dashboard load on first visit: the first page stays small.
+// Every page past the first ones (home, sign-in, not found) loads on first visit, so the first page
+// stays small; the dashboard too, since its charts (uPlot) are needed by no page before it.
+const Dashboard = lazy(() => import('./pages/dashboard').then((m) => m.Dashboard));
 const Trips = lazy(() => import('./pages/trips').then((m) => m.Trips));
 const TripDetail = lazy(() => import('./pages/trips').then((m) => m.TripDetail));
 const Charging = lazy(() => import('./pages/charging').then((m) => m.Charging));

@@ -1,8 +1,15 @@
 /**
  * Charts, drawn by uPlot (small and fast): time series of lines or bars, optionally stacked, with
  * an optional confidence band. Each chart has a caption and a text summary for screen readers.
+ *
+ * Made to be read on a phone as well as with a mouse:
+ * - a tap (or click) on the plot pins that point: its values are written under the chart and stay
+ *   until another tap (hover alone never reaches a touch screen);
+ * - one quantity per axis: series are grouped by unit, each unit gets its own axis (left, then
+ *   right) labelled "Quantity (unit)";
+ * - bars always grow from zero, so their lengths compare.
  */
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
@@ -11,9 +18,10 @@ export interface ChartSeries {
   values: readonly (number | null)[];
   color: string;
   kind?: 'line' | 'bar';
-  /** Units for the legend, e.g. "kWh". */
+  /** Units for the legend and the axis, e.g. "kWh". Series with different units get different axes. */
   unit?: string;
-  /** Drawn as a band between two other series (indexes into `series`): low, high. */
+  /** The quantity this series' axis measures, when its unit does not say it ("State of charge"). */
+  quantity?: string;
   dash?: number[];
 }
 
@@ -27,20 +35,60 @@ export interface ChartProps {
   height?: number;
   caption: string;
   summary: string;
+  /** The first axis' quantity (its unit is added from the series), e.g. "Storage capacity". */
   yLabel?: string;
+  /** The first axis' range (default: from the data; bars from zero). */
+  yRange?: readonly [number, number];
   /** Fill between series[band[0]] and series[band[1]] (a confidence interval). */
   band?: [number, number];
   xFormat?: (value: number) => string;
   /** The x value's name in the legend (default "Date" on time axes, "Hour" otherwise). */
   xLabel?: string;
+  /** How many decimals values show (default 1). */
+  digits?: number;
+}
+
+/** What a unit measures, for the axis label. */
+const QUANTITY: Record<string, string> = {
+  kWh: 'Energy',
+  Wh: 'Energy',
+  kW: 'Power',
+  W: 'Power',
+  km: 'Distance',
+  mi: 'Distance',
+  'km/h': 'Speed',
+  mph: 'Speed',
+  '°C': 'Temperature',
+  '°F': 'Temperature',
+  'Wh/km': 'Energy use',
+  'Wh/mi': 'Energy use',
+  kg: 'Mass',
+};
+
+/** The scale key of the nth unit: uPlot's "y" first. */
+const scaleKey = (n: number) => (n === 0 ? 'y' : `y${n + 1}`);
+
+export function axisLabel(quantity: string, unit: string): string {
+  if (!unit || quantity.endsWith(`(${unit})`)) return quantity;
+  return `${quantity} (${unit})`;
+}
+
+export interface Readout {
+  x: string;
+  values: { label: string; value: string; color: string }[];
 }
 
 export function Chart(props: ChartProps) {
   const host = useRef<HTMLDivElement>(null);
+  // The pinned point survives the chart being drawn again (a resize, new data of the same length).
+  const pinned = useRef<number | null>(null);
+  const [readout, setReadout] = useState<Readout | null>(null);
   useEffect(() => {
     const el = host.current;
     if (!el) return;
     const stacked = props.stacked ?? false;
+    const digits = props.digits ?? 1;
+    const time = props.time ?? true;
     // Stacking: each bar series drawn as the running sum, the later ones behind the earlier.
     const running = new Array<number>(props.x.length).fill(0);
     const drawn = props.series.map((s) => {
@@ -50,19 +98,65 @@ export function Chart(props: ChartProps) {
     const order = stacked ? [...props.series.keys()].reverse() : [...props.series.keys()];
     const bars = uPlot.paths.bars?.({ size: [0.7, 40] });
     const hasBars = props.series.some((s) => s.kind === 'bar');
+
+    // One axis per unit, in the order the units first appear.
+    const units: string[] = [];
+    for (const s of props.series) if (!units.includes(s.unit ?? '')) units.push(s.unit ?? '');
+    const scaleOf = (s: ChartSeries) => scaleKey(units.indexOf(s.unit ?? ''));
+    const quantityOf = (unit: string, n: number) => {
+      const members = props.series.filter((s) => (s.unit ?? '') === unit);
+      if (n === 0 && props.yLabel && props.yLabel !== unit) return props.yLabel;
+      return members.find((s) => s.quantity)?.quantity ?? QUANTITY[unit] ?? members[0]!.label;
+    };
+
+    const xText = (v: number): string => {
+      if (props.xFormat) return props.xFormat(v);
+      if (!time) return String(v);
+      const span = (props.x.at(-1) ?? 0) - (props.x[0] ?? 0);
+      const d = new Date(v * 1000);
+      return span < 2 * 86_400
+        ? d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })
+        : d.toLocaleDateString(undefined, { dateStyle: 'medium' });
+    };
+    const valueText = (s: ChartSeries, v: number | null | undefined) =>
+      v === null || v === undefined ? '–' : `${v.toFixed(digits)}${s.unit ? ` ${s.unit}` : ''}`;
+    const readoutAt = (idx: number): Readout | null => {
+      const x = props.x[idx];
+      if (x === undefined) return null;
+      return {
+        x: xText(x),
+        values: props.series.map((s) => ({ label: s.label, value: valueText(s, s.values[idx]), color: s.color })),
+      };
+    };
+
+    const scales: uPlot.Scales = {
+      x: {
+        time,
+        // Room for the first and last bar; one day's data still spans a day, not years.
+        range: (_u, min, max) => {
+          const pad = hasBars ? Math.max(time ? 43_200 : 0.5, (max - min) * 0.02) : 0;
+          return min === max && !hasBars ? [min - 1, max + 1] : [min - pad, max + pad];
+        },
+      },
+    };
+    units.forEach((unit, n) => {
+      const barScale = props.series.some((s) => (s.unit ?? '') === unit && s.kind === 'bar');
+      scales[scaleKey(n)] = {
+        range: (_u, min, max): uPlot.Range.MinMax => {
+          if (n === 0 && props.yRange) return [props.yRange[0], props.yRange[1]];
+          if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+          if (!barScale) return uPlot.rangeNum(min, max, 0.1, true);
+          // Bars from a zero baseline: their length is the value.
+          const [lo, hi] = uPlot.rangeNum(Math.min(0, min), Math.max(0, max), 0.1, true) as [number, number];
+          return [min >= 0 ? 0 : lo, max <= 0 ? 0 : hi];
+        },
+      };
+    });
+
     const opts: uPlot.Options = {
       width: Math.max(280, el.clientWidth),
       height: props.height ?? 220,
-      scales: {
-        x: {
-          time: props.time ?? true,
-          // Room for the first and last bar; one day's data still spans a day, not years.
-          range: (_u, min, max) => {
-            const pad = hasBars ? Math.max(props.time === false ? 0.5 : 43_200, (max - min) * 0.02) : 0;
-            return min === max && !hasBars ? [min - 1, max + 1] : [min - pad, max + pad];
-          },
-        },
-      },
+      scales,
       legend: { show: true, live: true },
       cursor: { points: { size: 6 } },
       axes: [
@@ -71,26 +165,35 @@ export function Chart(props: ChartProps) {
           grid: { stroke: '#e7ecef' },
           ...(props.xFormat ? { values: (_u: uPlot, values: number[]) => values.map((v) => props.xFormat!(v)) } : {}),
         },
-        { stroke: '#5b6770', grid: { stroke: '#e7ecef' }, ...(props.yLabel ? { label: props.yLabel } : {}), size: 56 },
+        ...units.map((unit, n): uPlot.Axis => ({
+          scale: scaleKey(n),
+          side: n % 2 === 0 ? 3 : 1,
+          stroke: '#5b6770',
+          grid: n === 0 ? { stroke: '#e7ecef' } : { show: false },
+          label: axisLabel(quantityOf(unit, n), unit),
+          labelSize: 18,
+          labelFont: '600 12px system-ui, sans-serif',
+          size: 48,
+        })),
       ],
       series: [
         {
-          label: props.xLabel ?? (props.time === false ? 'Hour' : 'Date'),
+          label: props.xLabel ?? (time ? 'Date' : 'Hour'),
           // The legend names the x value in the chart's own terms.
           ...(props.xFormat ? { value: (_u: uPlot, v: number | null) => (v === null ? '–' : props.xFormat!(v)) } : {}),
         },
         ...order.map((i) => {
           const s = props.series[i]!;
           // The legend shows each series' own value, not the stacked running sum.
-          const fmt = (_u: uPlot, _v: number | null, _series: number, idx: number | null) => {
-            const v = idx === null ? null : s.values[idx];
-            return v === null || v === undefined ? '–' : `${v.toFixed(1)}${s.unit ? ` ${s.unit}` : ''}`;
-          };
+          const fmt = (_u: uPlot, _v: number | null, _series: number, idx: number | null) =>
+            valueText(s, idx === null ? null : s.values[idx]);
           return {
             label: s.label,
+            scale: scaleOf(s),
             stroke: s.color,
             width: s.kind === 'bar' ? 0 : 2,
             fill: s.kind === 'bar' ? s.color : undefined,
+            ...(s.kind === 'bar' ? { fillTo: 0 } : {}),
             ...(s.kind === 'bar' && bars ? { paths: bars } : {}),
             ...(s.dash ? { dash: s.dash } : {}),
             value: fmt,
@@ -98,6 +201,27 @@ export function Chart(props: ChartProps) {
           } satisfies uPlot.Series;
         }),
       ],
+      hooks: {
+        // The pinned point: a line across the plot at its x.
+        draw: [
+          (u) => {
+            const idx = pinned.current;
+            const x = idx === null ? undefined : props.x[idx];
+            if (x === undefined) return;
+            const left = Math.round(u.valToPos(x, 'x', true));
+            const ctx = u.ctx;
+            ctx.save();
+            ctx.strokeStyle = '#1d2a33';
+            ctx.lineWidth = 2 * uPlot.pxRatio;
+            ctx.setLineDash([4 * uPlot.pxRatio, 3 * uPlot.pxRatio]);
+            ctx.beginPath();
+            ctx.moveTo(left, u.bbox.top);
+            ctx.lineTo(left, u.bbox.top + u.bbox.height);
+            ctx.stroke();
+            ctx.restore();
+          },
+        ],
+      },
       ...(props.band
         ? {
             bands: [
@@ -111,20 +235,47 @@ export function Chart(props: ChartProps) {
     };
     const data = [props.x as number[], ...order.map((i) => drawn[i]!)] as uPlot.AlignedData;
     const plot = new uPlot(opts, data, el);
+    if (pinned.current !== null && pinned.current >= props.x.length) pinned.current = null;
+    setReadout(pinned.current === null ? null : readoutAt(pinned.current));
+    // A tap or click pins the nearest point; it stays until the next one.
+    const pin = (event: MouseEvent) => {
+      if (props.x.length === 0) return;
+      const rect = plot.over.getBoundingClientRect();
+      const idx = Math.max(0, Math.min(props.x.length - 1, plot.posToIdx(event.clientX - rect.left)));
+      pinned.current = idx;
+      setReadout(readoutAt(idx));
+      plot.redraw(false, false);
+    };
+    plot.over.addEventListener('click', pin);
     const resize = new ResizeObserver(() =>
       plot.setSize({ width: Math.max(280, el.clientWidth), height: opts.height }),
     );
     resize.observe(el);
     return () => {
       resize.disconnect();
+      plot.over.removeEventListener('click', pin);
       plot.destroy();
     };
-  }, [props.x, props.series, props.stacked, props.height, props.band, props.time]);
+  }, [props.x, props.series, props.stacked, props.height, props.band, props.time, props.yRange]);
 
   return (
     <figure class="chart">
       <figcaption>{props.caption}</figcaption>
       <div ref={host} class="chart-host" role="img" aria-label={props.summary} />
+      <p class="chart-readout small" aria-live="polite" data-testid="chart-readout">
+        {readout ? (
+          <>
+            <strong>{readout.x}</strong>
+            {readout.values.map((v) => (
+              <span key={v.label} class="chart-readout-value">
+                <span class="dot" style={{ background: v.color }} aria-hidden="true" /> {v.label}: {v.value}
+              </span>
+            ))}
+          </>
+        ) : (
+          <span class="muted">Tap or click the chart to read its values.</span>
+        )}
+      </p>
     </figure>
   );
 }

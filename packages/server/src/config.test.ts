@@ -33,6 +33,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       adminToken: undefined,
       publicUrl: 'http://localhost:8080',
+      publicUrlGiven: false,
       opsPublic: false,
       sessionTtlDays: 30,
       smtpUrl: undefined,
@@ -132,6 +133,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       adminToken: TOKEN,
       publicUrl: 'https://ev.example.com',
+      publicUrlGiven: true,
       opsPublic: true,
       sessionTtlDays: 7,
       smtpUrl: 'smtps://mailer:pw@mail.example.com:465',
@@ -171,8 +173,9 @@ describe('loadConfig', () => {
     expect(loadConfig({}, { port: 7000 }).publicUrl).toBe('http://localhost:7000');
     // Set, it wins whatever the port: a proxy in front may listen elsewhere.
     expect(loadConfig({ PORT: '9000', PUBLIC_URL: 'https://ev.example.com' }).publicUrl).toBe('https://ev.example.com');
-    // PORT=0 (a port picked at start) is not known yet: the documented default stays.
-    expect(loadConfig({ PORT: '0' }).publicUrl).toBe('http://localhost:8080');
+    // PORT=0 (a port picked at start) is not known yet: the server sets it once bound.
+    expect(loadConfig({ PORT: '0' })).toMatchObject({ publicUrl: 'http://localhost:8080', publicUrlGiven: false });
+    expect(loadConfig({ PORT: '0', PUBLIC_URL: 'https://ev.example.com' }).publicUrlGiven).toBe(true);
   });
 
   it('refuses a PayPal client id without its secret, naming both', () => {

@@ -218,7 +218,8 @@ export const SETTINGS = {
     env: 'PUBLIC_URL',
     defaultValue: 'http://localhost:8080',
     defaultText: '`http://localhost:PORT`',
-    description: 'The address people reach the web app at: links in mail (password resets, invitations) start with it.',
+    description:
+      "The address people reach the web app at: links in mail (password resets, invitations) and share links start with it. Unset: mail links use the port the server bound (PORT=0 too), and a share link the address the driver's browser reached the server at (X-Forwarded-Host and -Proto only from a proxy TRUST_PROXY trusts).",
     parse: url(['http:', 'https:']),
   },
   opsPublic: {
@@ -433,7 +434,15 @@ export const SETTINGS = {
 
 type Settings = typeof SETTINGS;
 export type SettingName = keyof Settings;
-export type Config = { -readonly [K in SettingName]: ReturnType<Settings[K]['parse']> | Settings[K]['defaultValue'] };
+export type Config = {
+  -readonly [K in SettingName]: ReturnType<Settings[K]['parse']> | Settings[K]['defaultValue'];
+} & {
+  /**
+   * PUBLIC_URL was set (flag or environment). Unset, links follow the server: mail uses the port it
+   * actually bound (PORT=0 too), share links the address the driver reached it at.
+   */
+  publicUrlGiven?: boolean;
+};
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];
@@ -474,10 +483,9 @@ export function loadConfig(
   result.dataDir = path.resolve(result.dataDir);
   if (result.mailDir !== undefined) result.mailDir = path.resolve(result.mailDir);
   // Links in mail and share links must reach this server: unset, PUBLIC_URL follows PORT (PORT=0
-  // picks a port only at start, so the documented default stays then).
-  if (flags.publicUrl === undefined && env[SETTINGS.publicUrl.env] === undefined && result.port > 0) {
-    result.publicUrl = `http://localhost:${result.port}`;
-  }
+  // picks a port only at start: the server sets it then, see startServer).
+  result.publicUrlGiven = flags.publicUrl !== undefined || env[SETTINGS.publicUrl.env] !== undefined;
+  if (!result.publicUrlGiven && result.port > 0) result.publicUrl = `http://localhost:${result.port}`;
   if ((result.paypalClientId === undefined) !== (result.paypalClientSecret === undefined)) {
     throw new ConfigError(['PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET go together: set both, or neither.']);
   }

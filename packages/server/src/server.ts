@@ -73,7 +73,15 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const migrations = await migrate(opened.db);
     if (migrations.applied.length > 0) log.info({ applied: migrations.applied }, 'database migrated');
     const metrics = createMetrics();
-    const services = await createServices(opened.db, config, {
+    // Unset, PUBLIC_URL follows the port actually bound (PORT=0 picks one at start), so mail links reach us.
+    let boundPort = config.port;
+    const settings = {
+      ...config,
+      get publicUrl() {
+        return config.publicUrlGiven || boundPort === config.port ? config.publicUrl : `http://localhost:${boundPort}`;
+      },
+    };
+    const services = await createServices(opened.db, settings, {
       log,
       metrics,
       ...(options.clock ? { clock: options.clock } : {}),
@@ -126,6 +134,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     cleanups.push(() => http.close());
     const address = http.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
+    boundPort = port;
     const url = `http://127.0.0.1:${port}`;
 
     let mqttPort: number | undefined;

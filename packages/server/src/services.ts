@@ -54,6 +54,7 @@ export type ServiceSettings = Pick<
   | 'deriveLive'
   | 'dataDir'
   | 'publicUrl'
+  | 'publicUrlGiven'
   | 'sessionTtlDays'
   | 'smtpUrl'
   | 'mailFrom'
@@ -131,7 +132,10 @@ export async function createServices(
     mailer,
     {
       sessionTtlDays: settings.sessionTtlDays,
-      publicUrl: settings.publicUrl,
+      // Read when a mail is written: unset, PUBLIC_URL follows the port bound at start.
+      get publicUrl() {
+        return settings.publicUrl;
+      },
       ...(deps.passwordCost ? { passwordCost: deps.passwordCost } : {}),
     },
     deps.log.child({ component: 'accounts' }),
@@ -184,7 +188,17 @@ export async function createServices(
     { mailer, log: deps.log.child({ component: 'property' }) },
     clock,
   );
-  const shares = new ShareService(db, vehicles, { publicUrl: settings.publicUrl }, clock);
+  const shares = new ShareService(
+    db,
+    vehicles,
+    {
+      get publicUrl() {
+        return settings.publicUrl;
+      },
+      publicUrlGiven: settings.publicUrlGiven ?? true,
+    },
+    clock,
+  );
   const grid = new GridService(db, programs, derive, { cacheMs: settings.gridCacheS * 1000, clock });
   return {
     db,

@@ -145,7 +145,13 @@ export function portalRoutes(services: Services, actorOf: ActorResolver) {
 
     // Share links: the driver makes, lists and revokes them; anyone holding one reads that vehicle.
     app.post('/shares', async (request, reply) =>
-      reply.code(201).send(await services.shares.createShare(await signedIn(request), request.body as never)),
+      reply.code(201).send(
+        // The link starts where the driver reached us (Fastify applies X-Forwarded-* only under TRUST_PROXY).
+        await services.shares.createShare(await signedIn(request), request.body as never, {
+          protocol: request.protocol,
+          host: request.host,
+        }),
+      ),
     );
     app.get('/me/shares', async (request) => ({ shares: await services.shares.listShares(await signedIn(request)) }));
     app.post('/shares/:id/revoke', async (request) =>

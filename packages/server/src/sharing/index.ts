@@ -7,3 +7,4 @@ export {
   type OpenedShare,
   type Share,
 } from './share.service.js';
+export { originOf, type ReachedAt } from './share-origin.js';

@@ -11,6 +11,7 @@ import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { parseInput } from '../validation.js';
 import type { VehicleService } from '../vehicles/index.js';
+import { originOf, type ReachedAt } from './share-origin.js';
 import { insertShare, listSharesOfAccount, revokeShare, useShare, type ShareRow } from './share.repository.js';
 
 export const SHARE_MAX_DAYS = 365;
@@ -34,7 +35,7 @@ export interface Share {
 }
 
 export interface CreatedShare extends Share {
-  /** Shown once: the link is `${PUBLIC_URL}/shared/${token}`. */
+  /** Shown once: `${origin}/shared/${token}`, the origin PUBLIC_URL or the address the driver reached us at. */
   readonly token: string;
   readonly url: string;
 }
@@ -51,12 +52,24 @@ export class ShareService {
   constructor(
     private readonly db: Database,
     private readonly vehicles: VehicleService,
-    private readonly settings: { readonly publicUrl: string },
+    private readonly settings: {
+      /** PUBLIC_URL, or (unset) the address mail uses: where a link goes without a request to follow. */
+      readonly publicUrl: string;
+      /** PUBLIC_URL was set: every link starts with it, wherever the driver reached us. */
+      readonly publicUrlGiven: boolean;
+    },
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  /** Only the vehicle's driver shares it. */
-  async createShare(actor: Actor, input: z.input<typeof ZCreateShareSchema>): Promise<CreatedShare> {
+  /**
+   * Only the vehicle's driver shares it. `reachedAt`: where the driver's request came in, which the
+   * link uses unless PUBLIC_URL is set (so it works at the address the driver is using).
+   */
+  async createShare(
+    actor: Actor,
+    input: z.input<typeof ZCreateShareSchema>,
+    reachedAt?: ReachedAt,
+  ): Promise<CreatedShare> {
     const value = parseInput(ZCreateShareSchema, input);
     if (actor.kind !== 'driver') throw new AppError('forbidden', 'Only the driver of a vehicle may share its stats.');
     await this.vehicles.requireVehicleAccess(actor, value.vehicleId);
@@ -70,7 +83,8 @@ export class ShareService {
       createdAt: now,
       expiresAt: new Date(now.getTime() + value.days * 86_400_000),
     });
-    return { ...this.toShare(row), token, url: `${this.settings.publicUrl}/shared/${token}` };
+    const origin = (this.settings.publicUrlGiven ? undefined : originOf(reachedAt)) ?? this.settings.publicUrl;
+    return { ...this.toShare(row), token, url: `${origin.replace(/\/+$/, '')}/shared/${token}` };
   }
 
   async listShares(actor: Actor): Promise<Share[]> {

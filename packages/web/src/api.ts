@@ -595,3 +595,66 @@ export interface PropertyInquiry {
 export interface StaffAccount extends Account {
   createdAt: string;
 }
+
+// ---- Device stock (staff must never need a terminal) ----
+
+export type StockState = 'in_stock' | 'shipped' | 'installed' | 'active' | 'removed' | 'returned' | 'revoked';
+
+export interface StockProgram {
+  id: number;
+  slug: string;
+  name: string;
+}
+
+export interface StockDevice {
+  id: number;
+  serial: string;
+  state: StockState;
+  status: DeviceStatus;
+  statusChangedAt: string;
+  /** Whose stock: a program's, or null for the shared stock. */
+  stockProgram: StockProgram | null;
+  vehicleId: number | null;
+  revoked: boolean;
+  createdAt: string;
+  lastSeenAt: string | null;
+}
+
+/** GET /device-stock: the devices the caller handles, newest first. */
+export interface StockView {
+  scope: 'all' | 'utility';
+  utility: string | null;
+  programs: StockProgram[];
+  /** Operators: may add to the shared stock and move stock between programs. */
+  sharedStock: boolean;
+  counts: Record<StockState, number>;
+  devices: StockDevice[];
+  more: boolean;
+}
+
+/** POST /device-stock: each new device's secret, shown this once. */
+export interface AddedStock {
+  program: StockProgram | null;
+  added: { serial: string; secret: string; line: number }[];
+}
+
+export interface DeviceHistoryEvent {
+  at: string;
+  kind:
+    | 'provisioned'
+    | 'status'
+    | 'credential_rotated'
+    | 'credential_revoked'
+    | 'assigned'
+    | 'unassigned'
+    | 'stock_assigned';
+  status: DeviceStatus | null;
+  vehicleId: number | null;
+  note: string | null;
+  by: { accountId: number; name: string; email: string } | null;
+}
+
+/** GET /device-stock/:serial: one device and what happened to it, with who did it. */
+export interface StockDeviceHistory extends StockDevice {
+  events: DeviceHistoryEvent[];
+}

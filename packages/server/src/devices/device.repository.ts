@@ -15,6 +15,8 @@ export interface DeviceRow {
   readonly status: DeviceStatus;
   readonly statusChangedAt: Date;
   readonly vehicleId: number | null;
+  /** Whose stock it is: a program's, or the shared stock (null). */
+  readonly stockProgramId: number | null;
   readonly firstSeenAt: Date | null;
   readonly lastSeenAt: Date | null;
   readonly createdAt: Date;
@@ -23,14 +25,36 @@ export interface DeviceRow {
 const DEVICE_COLUMNS = `id, serial, secret_hash AS "secretHash", previous_secret_hash AS "previousSecretHash",
   previous_secret_expires_at AS "previousSecretExpiresAt", credential_issued_at AS "credentialIssuedAt",
   revoked_at AS "revokedAt", status, status_changed_at AS "statusChangedAt", vehicle_id AS "vehicleId",
-  first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", created_at AS "createdAt"`;
+  stock_program_id AS "stockProgramId", first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", created_at AS "createdAt"`;
 
 /** A new device, made at `at` on the platform clock (like every later step in its history). */
-export async function insertDevice(q: Queryable, serial: string, secretHash: Uint8Array, at: Date): Promise<DeviceRow> {
+export async function insertDevice(
+  q: Queryable,
+  serial: string,
+  secretHash: Uint8Array,
+  at: Date,
+  stockProgramId: number | null = null,
+): Promise<DeviceRow> {
   const { rows } = await q.query<DeviceRow & Record<string, unknown>>(
-    `INSERT INTO device (serial, secret_hash, status_changed_at, created_at) VALUES ($1, $2, $3, $3)
-     RETURNING ${DEVICE_COLUMNS}`,
-    [serial, secretHash, at],
+    `INSERT INTO device (serial, secret_hash, status_changed_at, created_at, stock_program_id)
+     VALUES ($1, $2, $3, $3, $4) RETURNING ${DEVICE_COLUMNS}`,
+    [serial, secretHash, at, stockProgramId],
+  );
+  return rows[0]!;
+}
+
+/** Which of these serials are already taken (by any device, whoever's stock it is). */
+export async function listTakenSerials(q: Queryable, serials: readonly string[]): Promise<string[]> {
+  const { rows } = await q.query<{ serial: string }>('SELECT serial FROM device WHERE serial = ANY($1::text[])', [
+    serials,
+  ]);
+  return rows.map((row) => row.serial);
+}
+
+export async function updateStockProgram(q: Queryable, id: number, programId: number | null): Promise<DeviceRow> {
+  const { rows } = await q.query<DeviceRow & Record<string, unknown>>(
+    `UPDATE device SET stock_program_id = $2 WHERE id = $1 RETURNING ${DEVICE_COLUMNS}`,
+    [id, programId],
   );
   return rows[0]!;
 }
@@ -69,13 +93,14 @@ export async function listDevices(
 export type DeviceScope = 'all' | { readonly programIds: readonly number[] };
 
 /**
- * Devices the staff of programs $1 handle, or every device when $1 is null: the shared stock
- * (provisioned and in no vehicle: any program ships from it), devices in the programs' vehicles,
+ * Devices the staff of programs $1 handle, or every device when $1 is null: the stock (provisioned
+ * and in no vehicle) that is shared (any program ships from it) or these programs' own, devices in the programs' vehicles,
  * and devices out of a vehicle whose last vehicle was one of theirs (taken out when the participant
  * left, on their way back, returned). Reads vehicle.program_id: that is how a device meets a program.
  */
 const IN_SCOPE = `($1::bigint[] IS NULL
-   OR (d.status = 'provisioned' AND d.vehicle_id IS NULL)
+   OR (d.status = 'provisioned' AND d.vehicle_id IS NULL
+       AND (d.stock_program_id IS NULL OR d.stock_program_id = ANY($1::bigint[])))
    OR d.vehicle_id IN (SELECT car.id FROM vehicle car WHERE car.program_id = ANY($1::bigint[]))
    OR (d.vehicle_id IS NULL AND (SELECT a.vehicle_id FROM device_assignment a WHERE a.device_id = d.id
                                   ORDER BY a.assigned_at DESC, a.id DESC LIMIT 1)
@@ -96,6 +121,19 @@ export async function listDevicesInScope(
     [scopeParam(scope), filter.status ?? null, filter.inStockOnly ?? false, filter.afterId ?? 0, filter.limit],
   );
   return rows;
+}
+
+/** One device by serial, if it is in scope (see IN_SCOPE). */
+export async function findDeviceInScope(
+  q: Queryable,
+  scope: DeviceScope,
+  serial: string,
+): Promise<DeviceRow | undefined> {
+  const { rows } = await q.query<DeviceRow & Record<string, unknown>>(
+    `SELECT ${DEVICE_COLUMNS.replace(/(^|,\s+)([a-z_]+)/g, '$1d.$2')} FROM device d WHERE ${IN_SCOPE} AND d.serial = $2`,
+    [scopeParam(scope), serial],
+  );
+  return rows[0];
 }
 
 /** The devices in scope by status, and how many of them are in stock (provisioned, in no vehicle). */
@@ -162,7 +200,7 @@ export async function updateVehicle(q: Queryable, id: number, vehicleId: number 
 }
 
 export type DeviceEventKind =
-  'provisioned' | 'status' | 'credential_rotated' | 'credential_revoked' | 'assigned' | 'unassigned';
+  'provisioned' | 'status' | 'credential_rotated' | 'credential_revoked' | 'assigned' | 'unassigned' | 'stock_assigned';
 
 export interface DeviceEventRow {
   readonly at: Date;
@@ -170,25 +208,51 @@ export interface DeviceEventRow {
   readonly status: DeviceStatus | null;
   readonly vehicleId: number | null;
   readonly note: string | null;
+  /** The person who did it (staff acting for a driver, say); null for the device or the platform. */
+  readonly by: { readonly accountId: number; readonly name: string; readonly email: string } | null;
 }
 
 export async function insertDeviceEvent(
   q: Queryable,
   deviceId: number,
-  event: { kind: DeviceEventKind; status?: DeviceStatus; vehicleId?: number; note?: string; at?: Date },
+  event: {
+    kind: DeviceEventKind;
+    status?: DeviceStatus;
+    vehicleId?: number;
+    note?: string;
+    at?: Date;
+    byAccountId?: number;
+  },
 ): Promise<void> {
   await q.query(
-    'INSERT INTO device_event (device_id, at, kind, status, vehicle_id, note) VALUES ($1, coalesce($6, now()), $2, $3, $4, $5)',
-    [deviceId, event.kind, event.status ?? null, event.vehicleId ?? null, event.note ?? null, event.at ?? null],
+    `INSERT INTO device_event (device_id, at, kind, status, vehicle_id, note, by_account_id)
+     VALUES ($1, coalesce($6, now()), $2, $3, $4, $5, $7)`,
+    [
+      deviceId,
+      event.kind,
+      event.status ?? null,
+      event.vehicleId ?? null,
+      event.note ?? null,
+      event.at ?? null,
+      event.byAccountId ?? null,
+    ],
   );
 }
 
 export async function listDeviceEvents(q: Queryable, deviceId: number): Promise<DeviceEventRow[]> {
-  const { rows } = await q.query<DeviceEventRow & Record<string, unknown>>(
-    `SELECT at, kind, status, vehicle_id AS "vehicleId", note FROM device_event WHERE device_id = $1 ORDER BY at, id`,
+  const { rows } = await q.query<
+    Omit<DeviceEventRow, 'by'> & { byId: number | null; byName: string | null; byEmail: string | null }
+  >(
+    `SELECT e.at, e.kind, e.status, e.vehicle_id AS "vehicleId", e.note,
+            a.id AS "byId", a.name AS "byName", a.email AS "byEmail"
+       FROM device_event e LEFT JOIN account a ON a.id = e.by_account_id
+      WHERE e.device_id = $1 ORDER BY e.at, e.id`,
     [deviceId],
   );
-  return rows;
+  return rows.map(({ byId, byName, byEmail, ...event }) => ({
+    ...event,
+    by: byId === null ? null : { accountId: Number(byId), name: byName ?? '', email: byEmail ?? '' },
+  }));
 }
 
 export async function closeOpenAssignment(q: Queryable, deviceId: number, at: Date): Promise<void> {

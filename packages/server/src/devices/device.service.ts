@@ -18,6 +18,7 @@ import {
   countDevicesInScope,
   findDeviceBySerial,
   findDeviceBySerialForUpdate,
+  findDeviceInScope,
   insertAssignment,
   insertDevice,
   insertDeviceEvent,
@@ -27,9 +28,11 @@ import {
   listDevicesInScope,
   listDevicesInVehicles,
   listSilentDevices,
+  listTakenSerials,
   markRevoked,
   updateCredential,
   updateStatus,
+  updateStockProgram,
   updateVehicle,
   type DeviceEventRow,
   type DeviceRow,
@@ -43,6 +46,8 @@ export interface Device {
   readonly status: DeviceStatus;
   readonly statusChangedAt: Date;
   readonly vehicleId: number | null;
+  /** Whose stock it is: a program's (its staff ship it), or the shared stock (null: any program's). */
+  readonly stockProgramId: number | null;
   readonly credentialIssuedAt: Date;
   readonly revokedAt: Date | null;
   /** After a rotation with a grace period: when the previous secret stops working. */
@@ -95,6 +100,7 @@ function toDevice(row: DeviceRow): Device {
     status: row.status,
     statusChangedAt: row.statusChangedAt,
     vehicleId: row.vehicleId,
+    stockProgramId: row.stockProgramId,
     credentialIssuedAt: row.credentialIssuedAt,
     revokedAt: row.revokedAt,
     previousCredentialExpiresAt: row.previousSecretHash ? row.previousSecretExpiresAt : null,
@@ -228,7 +234,13 @@ export class DeviceService {
     return toDevice(row);
   }
 
-  async setStatus(actor: Actor, serial: string, input: z.input<typeof ZSetStatusSchema>): Promise<Device> {
+  /** `byAccountId`: the person who did it, when one did (staff acting on a driver's behalf). */
+  async setStatus(
+    actor: Actor,
+    serial: string,
+    input: z.input<typeof ZSetStatusSchema>,
+    options: { byAccountId?: number } = {},
+  ): Promise<Device> {
     requireOperator(actor);
     const { status, note } = parseInput(ZSetStatusSchema, input);
     const row = await this.db.transaction(async (tx) => {
@@ -236,7 +248,13 @@ export class DeviceService {
       if (!current) throw notFound(serial);
       checkTransition(serial, current.status, status);
       const updated = await updateStatus(tx, current.id, status, this.clock());
-      await insertDeviceEvent(tx, current.id, { kind: 'status', status, at: this.clock(), ...(note ? { note } : {}) });
+      await insertDeviceEvent(tx, current.id, {
+        kind: 'status',
+        status,
+        at: this.clock(),
+        ...(note ? { note } : {}),
+        ...(options.byAccountId === undefined ? {} : { byAccountId: options.byAccountId }),
+      });
       return updated;
     });
     this.authCache.forget(serial);
@@ -269,6 +287,83 @@ export class DeviceService {
       return updateVehicle(tx, current.id, vehicleId);
     });
     return toDevice(row);
+  }
+
+  /**
+   * Adds devices to stock (a program's, or the shared stock with null), each with a new secret:
+   * all of them or, when any serial is taken, none (a list is sent again whole once fixed, and no
+   * secret is issued that nobody saw). For other contexts, after they checked the caller.
+   */
+  async provisionStock(
+    serials: readonly string[],
+    stockProgramId: number | null,
+    options: { byAccountId?: number } = {},
+  ): Promise<{ issued: IssuedCredential[]; taken: string[] }> {
+    const taken = await listTakenSerials(this.db, serials);
+    if (taken.length > 0) return { issued: [], taken };
+    const secrets = serials.map(() => generateSecret());
+    try {
+      const rows = await this.db.transaction(async (tx) => {
+        const made = [];
+        for (const [index, serial] of serials.entries()) {
+          const at = this.clock();
+          const device = await insertDevice(tx, serial, hashSecret(secrets[index]!), at, stockProgramId);
+          await insertDeviceEvent(tx, device.id, {
+            kind: 'provisioned',
+            status: 'provisioned',
+            at,
+            ...(options.byAccountId === undefined ? {} : { byAccountId: options.byAccountId }),
+          });
+          made.push(device);
+        }
+        return made;
+      });
+      for (const serial of serials) this.authCache.forget(serial);
+      return { issued: rows.map((row, index) => ({ device: toDevice(row), secret: secrets[index]! })), taken: [] };
+    } catch (error) {
+      // Someone added one of these serials between the check and the insert: nothing was added.
+      if (sqlStateOf(error) === SQLSTATE.uniqueViolation) {
+        return { issued: [], taken: await listTakenSerials(this.db, serials) };
+      }
+      throw error;
+    }
+  }
+
+  /** Moves a device in stock to a program's stock, or back to the shared stock (null). */
+  async assignStock(
+    actor: Actor,
+    serial: string,
+    stockProgramId: number | null,
+    note: string,
+    options: { byAccountId?: number } = {},
+  ): Promise<Device> {
+    requireOperator(actor);
+    const row = await this.db.transaction(async (tx) => {
+      const current = await findDeviceBySerialForUpdate(tx, serial);
+      if (!current) throw notFound(serial);
+      if (current.status !== 'provisioned' || current.vehicleId !== null) {
+        throw new AppError(
+          'invalid_transition',
+          `Device ${serial} is ${current.status}${current.vehicleId ? ` and in vehicle ${current.vehicleId}` : ''}, not in stock; only stock moves between programs.`,
+        );
+      }
+      const updated = await updateStockProgram(tx, current.id, stockProgramId);
+      await insertDeviceEvent(tx, current.id, {
+        kind: 'stock_assigned',
+        at: this.clock(),
+        note,
+        ...(options.byAccountId === undefined ? {} : { byAccountId: options.byAccountId }),
+      });
+      return updated;
+    });
+    return toDevice(row);
+  }
+
+  /** One device with its history, if it is in scope (see listDevicesInScope); after the caller was checked. */
+  async findDeviceInScope(scope: DeviceScope, serial: string): Promise<DeviceWithHistory | undefined> {
+    const row = await findDeviceInScope(this.db, scope, serial);
+    if (!row) return undefined;
+    return { ...toDevice(row), events: await listDeviceEvents(this.db, row.id) };
   }
 
   /** Devices in these vehicles now (for other contexts, after they checked the caller). */

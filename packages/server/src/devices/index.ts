@@ -18,3 +18,16 @@ export {
   type DeviceStatus,
 } from './device-lifecycle.js';
 export type { DeviceEventRow, DeviceScope } from './device.repository.js';
+export {
+  DeviceStockService,
+  STOCK_LIST_LIMIT,
+  STOCK_STATES,
+  ZAddStockSchema,
+  ZAssignStockSchema,
+  stockStateOf,
+  type AddedStock,
+  type StockDevice,
+  type StockState,
+  type StockView,
+} from './device-stock.service.js';
+export { MAX_SERIALS_PER_LIST, parseSerialList, type SerialList } from './serial-list.js';

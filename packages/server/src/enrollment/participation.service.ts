@@ -5,7 +5,7 @@
  * the program's list before the device moves), and reminders for devices gone quiet.
  */
 import type { z } from 'zod';
-import { requireStaff, SYSTEM, type Actor } from '../actor.js';
+import { accountIdOf, requireStaff, SYSTEM, type Actor } from '../actor.js';
 import type { Database } from '../db/database.js';
 import type { Device, DeviceService, DeviceStatus } from '../devices/index.js';
 import { AppError } from '../errors.js';
@@ -119,6 +119,10 @@ export class ParticipationService {
       );
     }
     const device = await this.devices.getDevice(SYSTEM, value.serial);
+    // Another program's stock is not this program's to ship (nor to learn of): as if unknown.
+    if (device.stockProgramId !== null && device.stockProgramId !== program.id) {
+      throw new AppError('not_found', `No device has serial ${value.serial}.`);
+    }
     if (device.status !== 'provisioned' || device.vehicleId !== null) {
       throw new AppError(
         'conflict',
@@ -205,6 +209,40 @@ export class ParticipationService {
       status: 'installed',
       note: 'participant installed it',
     });
+    return { serial: updated.serial, status: updated.status };
+  }
+
+  /**
+   * Staff mark the device installed for the driver (a support call: the driver says it is plugged
+   * in), with a note; the device's history records who did it.
+   */
+  async markInstalledForDriver(
+    actor: Actor,
+    enrollmentVehicleId: number,
+    input: z.input<typeof ZNoteSchema>,
+  ): Promise<{ serial: string; status: string }> {
+    requireStaff(actor);
+    const { note } = parseInput(ZNoteSchema, input);
+    if (!note) {
+      throw new AppError('invalid_input', 'Say why (the support call), so the history tells what happened.', {
+        details: [{ field: 'note', message: 'Say why: what the driver told you.' }],
+      });
+    }
+    const { ev } = await this.load(actor, enrollmentVehicleId);
+    const device = await this.deviceOf(ev);
+    if (device.status !== 'shipped' && device.status !== 'removed' && device.status !== 'provisioned') {
+      throw new AppError(
+        'invalid_transition',
+        `Device ${device.serial} is ${device.status}; only a shipped or unplugged device can be marked installed.`,
+      );
+    }
+    const by = accountIdOf(actor);
+    const updated = await this.devices.setStatus(
+      SYSTEM,
+      device.serial,
+      { status: 'installed', note: `installed for the driver: ${note}` },
+      by === undefined ? {} : { byAccountId: by },
+    );
     return { serial: updated.serial, status: updated.status };
   }
 

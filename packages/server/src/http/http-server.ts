@@ -23,6 +23,7 @@ import { createActorResolver } from './session-auth.js';
 import { apiErrorHandler } from './error-handler.js';
 import { opsRoutes, type RuntimeInfo } from './ops.routes.js';
 import { registerSecurity } from './security.js';
+import { stockRoutes } from './stock.routes.js';
 import { uplinkRoutes } from './uplink.routes.js';
 import type { DemoStatus } from '../demo/demo.js';
 
@@ -161,6 +162,7 @@ export async function buildHttpServer(options: HttpOptions): Promise<FastifyInst
   });
   await app.register(portalRoutes(options.services, actorOf), { prefix: '/api/v1' });
   await app.register(propertyRoutes({ property: options.services.property }, actorOf), { prefix: '/api/v1' });
+  await app.register(stockRoutes(options.services, actorOf), { prefix: '/api/v1' });
   await app.register(webRoutes(options), { prefix: '/api/v1' });
   await app.register(adminRoutes(options.services, { token: options.adminToken, migrations: options.migrations }), {
     prefix: '/api/v1/admin',

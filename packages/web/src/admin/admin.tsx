@@ -3,12 +3,13 @@
  * grid view and rewards, and (operators) accounts. Loaded on first visit to /admin; each page is
  * its own chunk.
  */
-import { ErrorBoundary, Route, Router, lazy } from 'preact-iso';
+import { ErrorBoundary, Route, Router, lazy, useLocation } from 'preact-iso';
 import { Empty, Loading, Page } from '../components/ui';
 import { useSession } from '../session';
 
 const Overview = lazy(() => import('./overview').then((m) => m.Overview));
 const Catalog = lazy(() => import('./catalog').then((m) => m.Catalog));
+const Stock = lazy(() => import('./stock').then((m) => m.Stock));
 const ProgramArea = lazy(() => import('./program').then((m) => m.ProgramArea));
 
 export function Admin() {
@@ -35,16 +36,34 @@ export function Admin() {
   }
   return (
     <div class="adm">
+      <AdminNav />
       <ErrorBoundary>
         <Router>
           <Route path="/" component={Overview} />
           <Route path="/catalog" component={Catalog} />
+          <Route path="/stock" component={Stock} />
           <Route path="/:slug/*" component={ProgramArea} />
           <Route path="/:slug" component={ProgramArea} />
           <Route default component={AdminNotFound} />
         </Router>
       </ErrorBoundary>
     </div>
+  );
+}
+
+/** The places of administration that are not one program's: every program, and the device stock. */
+function AdminNav() {
+  const { path } = useLocation();
+  const stock = path.startsWith('/admin/stock');
+  return (
+    <nav class="adm-places no-print" aria-label="Administration">
+      <a href="/admin" aria-current={path === '/admin' || path === '/admin/' ? 'page' : undefined}>
+        Programs
+      </a>
+      <a href="/admin/stock" aria-current={stock ? 'page' : undefined}>
+        Device stock
+      </a>
+    </nav>
   );
 }
 

@@ -2,7 +2,7 @@
  * The shipment queue of a program: devices, Y-cables participants asked for, and returns, each
  * with the participant (name, email, application), their vehicle and the device it carries. Staff
  * move each along (requested → shipped → delivered; a return is received; any open one cancelled).
- * Also the device stock staff ship from (GET /device-inventory).
+ * Also the device stock staff ship from (GET /device-inventory), with a link to add to it.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { get, type DeviceInventory, type DeviceStatus, type ProgramShipment } from '../api';
@@ -24,8 +24,6 @@ const KINDS = [
   ['device', 'Devices'],
   ['return', 'Returns'],
 ] as const;
-/** The id of the <datalist> of serials in stock, for the ship-a-device form. */
-export const STOCK_LIST_ID = 'adm-stock';
 /** The most serials in stock listed (the count above them is exact). */
 const STOCK_LISTED = 200;
 const DEVICE_STATUS_ORDER: readonly DeviceStatus[] = [
@@ -37,17 +35,22 @@ const DEVICE_STATUS_ORDER: readonly DeviceStatus[] = [
   'returned',
 ];
 
-/**
- * How many devices are in stock against how many vehicles wait for one, the devices staff can see
- * by status, and the serials in stock (offered in the ship form). An operator sees every device; a
- * program administrator the shared stock and their utility's devices.
- */
-export function DeviceStock({ waiting, refresh }: { waiting: number | undefined; refresh: number }) {
+/** The device inventory staff ship from: loaded once per page, reloaded when a shipment takes a device. */
+export function useInventory(refresh: number) {
   const load = useLoad(() => get<DeviceInventory>(`/device-inventory?stock=true&limit=${STOCK_LISTED}`), []);
   useEffect(() => {
     if (refresh > 0) load.reload();
-    // Shipping a device takes it out of stock.
+    // Shipping a device takes it out of stock; adding one puts it in.
   }, [refresh]);
+  return load;
+}
+
+/**
+ * How many devices are in stock against how many vehicles wait for one, the devices staff can see
+ * by status, and the serials in stock (offered in the ship form). An operator sees every device; a
+ * program administrator the shared stock, their programs' stock and their utility's devices.
+ */
+export function DeviceStock({ waiting, load }: { waiting: number | undefined; load: ReturnType<typeof useInventory> }) {
   const inventory = load.data;
   const short = inventory && waiting !== undefined ? waiting - inventory.inStock : 0;
   return (
@@ -67,11 +70,8 @@ export function DeviceStock({ waiting, refresh }: { waiting: number | undefined;
             ) : (
               '.'
             )}{' '}
-            {short > 0 ? (
-              <strong class="adm-warn">
-                {short} short: an operator provisions more (<code>npx smartcharge device provision</code>).
-              </strong>
-            ) : null}
+            {short > 0 ? <strong class="adm-warn">{short} short.</strong> : null}{' '}
+            <a href="/admin/stock">Add devices to stock</a>
           </p>
           <p class="muted small adm-tight">
             {inventory.scope === 'all'
@@ -101,13 +101,11 @@ export function DeviceStock({ waiting, refresh }: { waiting: number | undefined;
               </p>
             </details>
           ) : (
-            <Empty>No device is in stock: an operator provisions devices before they can be shipped.</Empty>
+            <Empty>
+              No device is in stock. <a href="/admin/stock">Add devices</a>, or type a new serial when you record a
+              shipment: it is offered to be added then.
+            </Empty>
           )}
-          <datalist id={STOCK_LIST_ID}>
-            {inventory.devices.map((d) => (
-              <option key={d.id} value={d.serial} />
-            ))}
-          </datalist>
         </>
       ) : null}
     </Card>

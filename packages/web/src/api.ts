@@ -92,6 +92,14 @@ export interface ApplicationVehicle {
   joinedAt: string | null;
   device: { serial: string; status: string; firstSeenAt: string | null; lastSeenAt: string | null } | null;
   shipments: Shipment[];
+  /** After leaving: send the device back (never activated) or keep it, in words. */
+  deviceReturn?: {
+    serial: string;
+    mustReturn: boolean;
+    instructions: string;
+    returnStatus: string | null;
+    returnReceivedAt: string | null;
+  } | null;
 }
 
 export interface Application {
@@ -102,6 +110,7 @@ export interface Application {
   decidedAt: string | null;
   decisionNote: string | null;
   paypalEmail: string | null;
+  leftAt?: string | null;
   applicant?: { id: number; name: string; email: string };
   vehicles: ApplicationVehicle[];
 }
@@ -144,6 +153,10 @@ export interface Day {
   chargeDcfcWh: number;
   chargeInTerritoryWh: number;
   chargeAuxWh: number;
+  /** While plugged in: heating or cooling (pre-conditioning); chargeAuxWh is the other low-voltage loads. */
+  chargeHvacWh?: number;
+  /** The day's charging at the program's rates; null when it has published none. */
+  cost?: ChargeCost | null;
   co2G: number;
   fuelCo2G: number;
   co2AvoidedG: number;
@@ -188,8 +201,16 @@ export interface ChargeSession {
   lonDeg: number | null;
   inTerritory: boolean | null;
   belowMinimum: boolean;
+  /** While charging: heating or cooling, and (auxWh) the other low-voltage loads. */
+  hvacWh?: number;
   auxWh: number;
+  /** The charge at the program's rates; null when it has published none. */
+  cost?: ChargeCost | null;
   co2G: number | null;
+  /** Outside temperature while plugged in (°C). */
+  ambientMeanC?: number | null;
+  ambientMinC?: number | null;
+  ambientMaxC?: number | null;
 }
 
 export interface HealthWeek {
@@ -206,6 +227,8 @@ export interface HealthWeek {
   capacityDcEstimates: number;
   resistanceTrips: number;
   bmsSohPct: number | null;
+  /** Days of estimates behind the week's values (the window, widened when estimates are few). */
+  windowDays?: number;
 }
 
 export interface TracePoint {
@@ -292,6 +315,8 @@ export interface StaffProgram {
   timeZone: string;
   territory: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown } | null;
   tou: { periods: string[]; rules: unknown[]; default: string } | null;
+  /** Electricity prices by period and season (the drivers' charging cost); null: none published. */
+  ratePlan?: RatePlan | null;
   gridGPerKwh: number;
   region: string | null;
   description: string | null;
@@ -596,6 +621,58 @@ export interface StaffAccount extends Account {
   createdAt: string;
 }
 
+// Rewards page (driver's rewards and leaving)
+/** Points, and the whole cents they are worth. */
+export interface RewardAmount {
+  points: number;
+  cents: number;
+}
+
+export interface RewardsView {
+  enrollmentId: number;
+  program: { slug: string; name: string };
+  status: string;
+  leftAt: string | null;
+  display: 'money' | 'points';
+  pointsPerUnit: number;
+  currency: string;
+  earned: RewardAmount;
+  owed: RewardAmount;
+  onItsWay: RewardAmount;
+  paid: RewardAmount;
+  nextPayout: {
+    method: 'paypal' | 'gift_card';
+    how: string;
+    to: string | null;
+    on: string | null;
+    period: string;
+    minimumPoints: number;
+  } | null;
+  canChangePayment: boolean;
+  stillToEarn: { key: string; label: string; amount: RewardAmount }[];
+  earnings: {
+    id: number;
+    kind: 'reward' | 'adjustment';
+    rule: string;
+    summary: string;
+    period: string | null;
+    amount: RewardAmount;
+    earnedAt: string;
+    recordedAt: string;
+  }[];
+  payments: {
+    id: number;
+    method: 'paypal' | 'gift_card';
+    how: string;
+    to: string;
+    period: string;
+    amount: RewardAmount;
+    state: 'paid' | 'on_its_way' | 'waiting_for_claim' | 'not_paid';
+    sentAt: string;
+    settledAt: string | null;
+  }[];
+}
+
 // ---- Device stock (staff must never need a terminal) ----
 
 export type StockState = 'in_stock' | 'shipped' | 'installed' | 'active' | 'removed' | 'returned' | 'revoked';
@@ -657,4 +734,56 @@ export interface DeviceHistoryEvent {
 /** GET /device-stock/:serial: one device and what happened to it, with who did it. */
 export interface StockDeviceHistory extends StockDevice {
   events: DeviceHistoryEvent[];
+}
+
+// ---- Charging cost and history progress (insights) ----
+
+/** What a charge or a day of charging cost at the program's rates, in its currency. */
+export interface ChargeCost {
+  currency: string;
+  amount: number;
+  /** The same energy at the comparison price, named in comparedWith. */
+  compared: number;
+  saved: number;
+  comparedWith: { label: string; pricePerKwh: number };
+  byPeriod: Record<string, { wh: number; amount: number }>;
+}
+
+export interface RatePlanRule {
+  period: string;
+  days: 'all' | 'weekdays' | 'weekends';
+  from_hour: number;
+  to_hour: number;
+}
+
+export interface RatePlan {
+  name: string;
+  periods: { key: string; label: string; pricePerKwh: number }[];
+  seasons: { label: string; from: string; rules: RatePlanRule[]; default: string }[];
+  holidays?: string[];
+  compareWith?: { period: string } | { label: string; pricePerKwh: number };
+  source?: string;
+  note?: string;
+}
+
+/** GET /vehicles/:id/overview: whether the history is still arriving, and the rates charging is priced at. */
+export interface VehicleOverview {
+  data: {
+    receivedFrom: string | null;
+    receivedTo: string | null;
+    derivedTo: string | null;
+    lastDay: string | null;
+    trips: number;
+    sessions: number;
+    deriving: boolean;
+  };
+  rates: {
+    name: string;
+    currency: string;
+    timeOfUse: boolean;
+    periods: { key: string; label: string; pricePerKwh: number }[];
+    comparison: { label: string; pricePerKwh: number };
+    source: string | null;
+    note: string | null;
+  } | null;
 }

@@ -254,6 +254,21 @@ export async function listEnrollmentVehicles(
   return rows;
 }
 
+/** The open application or participation a vehicle is in (pending or taking part), with its program's id. */
+export async function findOpenEnrollmentOfVehicle(
+  q: Queryable,
+  vehicleId: number,
+): Promise<{ enrollmentId: number; programId: number } | undefined> {
+  const { rows } = await q.query<{ enrollmentId: number; programId: number }>(
+    `SELECT e.id AS "enrollmentId", e.program_id AS "programId"
+       FROM enrollment_vehicle v JOIN enrollment e ON e.id = v.enrollment_id
+      WHERE v.vehicle_id = $1 AND v.status IN ('pending', 'approved') AND e.status IN ('applied', 'approved')
+      LIMIT 1`,
+    [vehicleId],
+  );
+  return rows[0];
+}
+
 export async function findEnrollmentVehicle(q: Queryable, id: number): Promise<EnrollmentVehicleRow | undefined> {
   const { rows } = await q.query<VR>(`SELECT ${V_COLUMNS} FROM enrollment_vehicle WHERE id = $1`, [id]);
   return rows[0];

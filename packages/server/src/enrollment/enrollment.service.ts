@@ -14,7 +14,7 @@ import type { Logger } from '../logger.js';
 import type { NotificationService } from '../notifications/index.js';
 import { homeAddressProblems, type Program, type ProgramService } from '../programs/index.js';
 import { parseInput } from '../validation.js';
-import type { VehicleService } from '../vehicles/index.js';
+import type { Vehicle, VehicleService } from '../vehicles/index.js';
 import type { AccountService } from '../accounts/index.js';
 import {
   checkProgramOpen,
@@ -34,6 +34,7 @@ import {
   SHIPMENT_KINDS,
   findEnrollment,
   findEnrollmentForUpdate,
+  findOpenEnrollmentOfVehicle,
   insertEnrollment,
   insertEnrollmentVehicle,
   insertShipment,
@@ -80,7 +81,41 @@ export interface ApplicationVehicle {
   readonly endedAt: Date | null;
   readonly device: Pick<Device, 'serial' | 'status' | 'firstSeenAt' | 'lastSeenAt' | 'statusChangedAt'> | null;
   readonly shipments: readonly ShipmentRow[];
+  /** After leaving, what to do with the vehicle's device: send it back (never activated) or keep it. */
+  readonly deviceReturn: DeviceReturn | null;
 }
+
+/** What a participant who left does with one device. */
+export interface DeviceReturn {
+  readonly serial: string;
+  /** A device that never sent data comes back; one that did may be kept or recycled. */
+  readonly mustReturn: boolean;
+  /** In words: how to send it back, or that it need not be. */
+  readonly instructions: string;
+  /** The return parcel's status (requested: waiting for it; received), when one is expected. */
+  readonly returnStatus: ShipmentRow['status'] | null;
+  readonly returnReceivedAt: Date | null;
+}
+
+/**
+ * How a device that must come back is returned: the program's own instructions (an address, a
+ * label service), or a standard text naming its support contacts.
+ */
+export function deviceReturnInstructionsOf(
+  program: Pick<Program, 'name' | 'supportEmail' | 'supportPhone' | 'deviceReturnInstructions'>,
+): string {
+  if (program.deviceReturnInstructions) return program.deviceReturnInstructions;
+  const support = [program.supportEmail, program.supportPhone].filter(Boolean).join(' or ');
+  return (
+    'Unplug it, pack it in the box it came in, and ' +
+    (support
+      ? `contact ${program.name} support (${support}) for a prepaid return label.`
+      : `reply to the e-mail we sent when you left ${program.name} for a prepaid return label.`)
+  );
+}
+
+const KEEP_DEVICE =
+  'It sent data, so it does not need to come back: unplug it and keep or recycle it. It no longer sends anything.';
 
 export interface Application {
   readonly id: number;
@@ -138,6 +173,23 @@ function whyNot(check: VehicleEligibility): string {
     .filter((r) => !r.ok)
     .map((r) => r.message)
     .join(' ');
+}
+
+function deviceReturnOf(
+  program: Program,
+  serial: string,
+  firstSeenAt: Date | null,
+  shipments: readonly ShipmentRow[],
+): DeviceReturn {
+  const parcel = shipments.filter((s) => s.kind === 'return' && s.status !== 'cancelled').at(-1);
+  const mustReturn = parcel !== undefined || firstSeenAt === null;
+  return {
+    serial,
+    mustReturn,
+    instructions: mustReturn ? deviceReturnInstructionsOf(program) : KEEP_DEVICE,
+    returnStatus: parcel?.status ?? null,
+    returnReceivedAt: parcel?.status === 'received' ? parcel.closedAt : null,
+  };
 }
 
 /** Runs the callbacks (mail after commit) without letting one failure stop the others. */
@@ -204,6 +256,7 @@ export class EnrollmentService {
         { details },
       );
     }
+    const known = await this.knownVehiclesOf(actor.accountId, program, value.vehicles);
     const now = this.clock();
     const after: (() => Promise<void>)[] = [];
     let enrollmentId: number;
@@ -218,7 +271,7 @@ export class EnrollmentService {
           at: now,
         });
         for (const [i, vehicle] of value.vehicles.entries()) {
-          const row = await this.vehicles.createOwnedVehicle(tx, actor.accountId, vehicle);
+          const row = known[i] ?? (await this.vehicles.createOwnedVehicle(tx, actor.accountId, vehicle));
           await insertEnrollmentVehicle(tx, {
             enrollmentId: enrollment.id,
             vehicleId: row.id,
@@ -260,6 +313,37 @@ export class EnrollmentService {
     await runAfterCommit(after);
     this.log.info({ enrollment: enrollmentId, program: program.slug }, 'application received');
     return this.getApplication(actor, enrollmentId);
+  }
+
+  /**
+   * The driver's registered vehicles an application names again (they left a program, or one
+   * declined them, and apply with the same car), by position; a new car has none. A car in another
+   * open application or participation is not put in a second one. Read before the application's
+   * transaction: the embedded database has one connection, which the transaction holds.
+   */
+  private async knownVehiclesOf(
+    accountId: number,
+    program: Program,
+    vehicles: readonly { readonly vin?: string | undefined }[],
+  ): Promise<(Vehicle | undefined)[]> {
+    const out: (Vehicle | undefined)[] = [];
+    for (const vehicle of vehicles) {
+      const known = vehicle.vin
+        ? await this.vehicles.findOwnedVehicleByVin(this.db, accountId, vehicle.vin)
+        : undefined;
+      const open = known ? await findOpenEnrollmentOfVehicle(this.db, known.id) : undefined;
+      if (open) {
+        const where =
+          open.programId === program.id ? program.name : (await this.programs.getProgramInternal(open.programId)).name;
+        throw new AppError(
+          'conflict',
+          `Your vehicle with VIN ${vehicle.vin} is already in an application to or a place in ${where}; a vehicle takes part in one program at a time.`,
+          { details: [{ field: 'vin', message: `already in ${where}` }] },
+        );
+      }
+      out.push(known);
+    }
+    return out;
   }
 
   async getApplication(actor: Actor, id: number): Promise<Application> {
@@ -520,7 +604,6 @@ export class EnrollmentService {
         }
       }
       await updateLeft(tx, id, { at: now, reason: value.reason, note: value.note ?? null });
-      const support = [program.supportEmail, program.supportPhone].filter(Boolean).join(' or ');
       after.push(
         await this.notifications.notify(
           {
@@ -531,7 +614,7 @@ export class EnrollmentService {
               `Your participation in ${program.name} has ended. Thank you for taking part.`,
               'Rewards you have earned stay yours and are paid as usual.',
               returns.length > 0
-                ? `Your device${returns.length > 1 ? 's' : ''} (${returns.join(', ')}) never sent data, so please return ${returns.length > 1 ? 'them' : 'it'}: unplug it, pack it in the box it came in, and ${support ? `contact support (${support}) for a prepaid return label` : 'reply to this message for a prepaid return label'}.`
+                ? `Your device${returns.length > 1 ? 's' : ''} (${returns.join(', ')}) never sent data, so please return ${returns.length > 1 ? 'them' : 'it'}. ${deviceReturnInstructionsOf(program)}`
                 : 'Your device does not need to be returned; you may unplug it and keep or recycle it.',
             ].join('\n'),
           },
@@ -657,6 +740,8 @@ export class EnrollmentService {
               }
             : null,
           shipments: own,
+          deviceReturn:
+            v.status === 'left' && device ? deviceReturnOf(program, device.serial, device.firstSeenAt, own) : null,
         });
       }
       const applicant = staff ? await this.accounts.getAccount(SYSTEM, row.accountId) : undefined;

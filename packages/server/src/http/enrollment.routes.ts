@@ -61,6 +61,10 @@ export function enrollmentRoutes(services: Services, actorOf: ActorResolver, sch
         ...(query.limit ? { limit: query.limit } : {}),
       });
     });
+    // The rewards page: earned, owed with the next payout's date and method, paid.
+    app.get('/applications/:id/rewards', async (request) =>
+      services.rewards.getRewards(await signedIn(request), idOf(request)),
+    );
     app.post('/applications/:id/adjustments', async (request, reply) =>
       reply
         .code(201)

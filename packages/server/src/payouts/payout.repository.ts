@@ -251,3 +251,36 @@ export async function countOrphanPayoutEntries(q: Queryable, programId: number):
   );
   return rows[0]!.n;
 }
+
+/** A participant's payout item with the batch it is in: what was sent, how, for which period. */
+export interface ParticipantPayoutRow extends PayoutItemRow {
+  readonly provider: PayoutProvider;
+  readonly period: string;
+  readonly batchCreatedAt: Date;
+}
+
+/** Every payout item of one participant, oldest first (the rewards page's "paid" list). */
+export async function listItemsOfEnrollment(q: Queryable, enrollmentId: number): Promise<ParticipantPayoutRow[]> {
+  const { rows } = await q.query<ParticipantPayoutRow & Record<string, unknown>>(
+    `SELECT i.id, i.batch_id AS "batchId", i.enrollment_id AS "enrollmentId", i.points, i.amount_cents AS "amountCents",
+            i.currency, i.receiver, i.sender_item_id AS "senderItemId", i.provider_item_id AS "providerItemId", i.status,
+            i.status_detail AS "statusDetail", i.updated_at AS "updatedAt", b.provider, b.period,
+            b.created_at AS "batchCreatedAt"
+       FROM payout_item i JOIN payout_batch b ON b.id = i.batch_id
+      WHERE i.enrollment_id = $1 ORDER BY i.id`,
+    [enrollmentId],
+  );
+  return rows;
+}
+
+/** The periods a program has a batch for, by provider (when the next payout falls depends on them). */
+export async function listBatchPeriods(
+  q: Queryable,
+  programId: number,
+): Promise<{ provider: PayoutProvider; period: string }[]> {
+  const { rows } = await q.query<{ provider: PayoutProvider; period: string }>(
+    `SELECT provider, period FROM payout_batch WHERE program_id = $1`,
+    [programId],
+  );
+  return rows;
+}

@@ -29,6 +29,8 @@ export interface ProgramRow {
   readonly supportEmail: string | null;
   readonly supportPhone: string | null;
   readonly supportHours: string | null;
+  /** Where and how a device that must come back is returned; null: the standard text. */
+  readonly deviceReturnInstructions: string | null;
   readonly rewardRules: TRewardRules;
   readonly currency: string;
   readonly pointsPerUnit: number;
@@ -47,7 +49,7 @@ const COLUMNS = `id, slug, name, utility, time_zone AS "timeZone", territory, to
   applications_close_on::text AS "applicationsCloseOn", collection_starts_on::text AS "collectionStartsOn",
   collection_ends_on::text AS "collectionEndsOn", participant_target AS "participantTarget",
   support_email AS "supportEmail", support_phone AS "supportPhone", support_hours AS "supportHours",
-  reward_rules AS "rewardRules", currency, points_per_unit AS "pointsPerUnit", reward_display AS "rewardDisplay",
+  device_return_instructions AS "deviceReturnInstructions", reward_rules AS "rewardRules", currency, points_per_unit AS "pointsPerUnit", reward_display AS "rewardDisplay",
   payout_options AS "payoutOptions", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 const VALUE_COLUMNS = [
@@ -74,6 +76,7 @@ const VALUE_COLUMNS = [
   'support_email',
   'support_phone',
   'support_hours',
+  'device_return_instructions',
   'reward_rules',
   'currency',
   'points_per_unit',
@@ -116,6 +119,7 @@ function valueParams(p: ProgramValues): unknown[] {
     p.supportEmail,
     p.supportPhone,
     p.supportHours,
+    p.deviceReturnInstructions,
     json(p.rewardRules),
     p.currency,
     p.pointsPerUnit,

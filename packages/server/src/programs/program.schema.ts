@@ -216,6 +216,8 @@ export const ZProgramTermsSchema = z.strictObject({
   supportEmail: z.email().optional(),
   supportPhone: z.string().trim().max(40).optional(),
   supportHours: z.string().trim().max(200).optional(),
+  /** How a participant who leaves returns a device that must come back (an address, or how to get a label). */
+  deviceReturnInstructions: z.string().trim().min(1).max(1000).optional(),
   currency: z
     .string()
     .trim()

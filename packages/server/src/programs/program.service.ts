@@ -80,6 +80,7 @@ export type PublicProgram = Pick<
   | 'supportEmail'
   | 'supportPhone'
   | 'supportHours'
+  | 'deviceReturnInstructions'
   | 'rewardRules'
   | 'currency'
   | 'pointsPerUnit'
@@ -107,6 +108,7 @@ export function toPublicProgram(p: Program): PublicProgram {
     supportEmail: p.supportEmail,
     supportPhone: p.supportPhone,
     supportHours: p.supportHours,
+    deviceReturnInstructions: p.deviceReturnInstructions,
     rewardRules: p.rewardRules,
     currency: p.currency,
     pointsPerUnit: p.pointsPerUnit,
@@ -130,6 +132,7 @@ const NULLABLE = [
   'supportEmail',
   'supportPhone',
   'supportHours',
+  'deviceReturnInstructions',
 ] as const;
 
 const ZUpdateProgramSchema = ZCreateProgramSchema.omit({ slug: true })
@@ -171,6 +174,7 @@ function valuesOf(input: z.output<typeof ZCreateProgramSchema>): ProgramValues {
     supportEmail: input.supportEmail ?? null,
     supportPhone: input.supportPhone ?? null,
     supportHours: input.supportHours ?? null,
+    deviceReturnInstructions: input.deviceReturnInstructions ?? null,
     rewardRules: input.rewardRules,
     currency: input.currency,
     pointsPerUnit: input.pointsPerUnit,

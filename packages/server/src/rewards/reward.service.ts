@@ -12,6 +12,8 @@ import type { Logger } from '../logger.js';
 import { compileProgram, programSettings, type Program, type ProgramService } from '../programs/index.js';
 import { parseInput } from '../validation.js';
 import type { EnrollmentService } from '../enrollment/index.js';
+import { listBatchPeriods, listItemsOfEnrollment, nextPayoutOf } from '../payouts/index.js';
+import { buildRewardsView, type RewardsView } from './rewards-view.js';
 import { evaluateRewards, type SessionFact, type SlotFacts } from './evaluate.js';
 import {
   findRecordedStart,
@@ -234,6 +236,27 @@ export class RewardService {
       balanceMoney: moneyOf(balance, program),
       entries,
     };
+  }
+
+  /**
+   * A participant's rewards as the rewards page shows them: earned (when), owed and when and how
+   * it will be paid, paid (when, how), and what can still be earned. The driver's own, or staff's.
+   */
+  async getRewards(actor: Actor, enrollmentId: number): Promise<RewardsView> {
+    const { enrollment, program } = await this.enrollment.loadFor(actor, enrollmentId);
+    const entries = await listEntries(this.db, { enrollmentId, limit: 10_000 });
+    const items = await listItemsOfEnrollment(this.db, enrollmentId);
+    const periods = new Set((await listBatchPeriods(this.db, program.id)).map((b) => `${b.provider}:${b.period}`));
+    const paying = enrollment.status === 'approved' || enrollment.status === 'left';
+    return buildRewardsView({
+      program,
+      enrollment,
+      entries,
+      items,
+      nextPayout: paying
+        ? nextPayoutOf(program, enrollment, (provider, period) => periods.has(`${provider}:${period}`), this.clock())
+        : null,
+    });
   }
 
   /** Balances of every participant of a program, and the program's totals. */

@@ -72,7 +72,7 @@ export function Dashboard() {
       {v.vehicle ? (
         <>
           <p class="muted">
-            {v.vehicle.label} · {v.vehicle.program.name} · device {v.vehicle.deviceStatus ?? 'not shipped yet'}
+            {v.vehicle.label} · {v.vehicle.program.name} · {v.vehicle.deviceText}
           </p>
           <h2 class="section">Today</h2>
           <div class="stats">

@@ -28,9 +28,11 @@ export function MyProgram() {
   const apps = useLoad(() => get<{ applications: Application[] }>('/me/applications'), []);
   const programs = useLoad(() => get<{ programs: PublicProgram[] }>('/programs'), []);
   const mine = apps.data?.applications ?? [];
-  const joinedSlugs = new Set(
-    mine.filter((a) => a.status !== 'withdrawn' && a.status !== 'declined').map((a) => a.program.slug),
+  // Only an open application or a place hides a program: one left (or declined, withdrawn) is offered again.
+  const openSlugs = new Set(
+    mine.filter((a) => a.status === 'applied' || a.status === 'approved').map((a) => a.program.slug),
   );
+  const before = new Set(mine.map((a) => a.program.slug));
   return (
     <Page title="My program">
       {apps.loading ? <Loading /> : null}
@@ -41,13 +43,13 @@ export function MyProgram() {
       <h2 class="section">Programs</h2>
       <div class="grid-cards">
         {(programs.data?.programs ?? [])
-          .filter((p) => !joinedSlugs.has(p.slug))
+          .filter((p) => !openSlugs.has(p.slug))
           .map((p) => (
             <Card key={p.slug} title={p.name}>
               <p class="muted">{p.utility}</p>
               <p>{p.description}</p>
               <a class="button" href={`/apply/${p.slug}`}>
-                Apply
+                {before.has(p.slug) ? 'Apply again' : 'Apply'}
               </a>
             </Card>
           ))}
@@ -77,6 +79,7 @@ function ApplicationCard({ application: a, onChange }: { application: Applicatio
         </span>
       </p>
       {a.decisionNote ? <p class="muted">“{a.decisionNote}”</p> : null}
+      {a.status === 'left' ? <LeftNotice application={a} /> : null}
       <ErrorNote error={error} />
       {a.vehicles.map((v) => (
         <VehicleCard key={v.id} vehicle={v} application={a} act={act} />
@@ -90,6 +93,45 @@ function ApplicationCard({ application: a, onChange }: { application: Applicatio
         {a.status === 'approved' ? <LeaveForm application={a} act={act} /> : null}
       </div>
     </Card>
+  );
+}
+
+/** After leaving: when, and for each device what to do with it (send it back, or keep it). */
+function LeftNotice({ application: a }: { application: Application }) {
+  const devices = a.vehicles.flatMap((v) =>
+    v.deviceReturn ? [{ vehicle: `${v.modelYear} ${v.make} ${v.model}`, ...v.deviceReturn }] : [],
+  );
+  return (
+    <div class="left-program">
+      <p>
+        You left this program{a.leftAt ? ` on ${date(a.leftAt)}` : ''}. Rewards you earned are still paid: see{' '}
+        <a href="/rewards">Rewards</a>.
+      </p>
+      {devices.length > 0 ? (
+        <>
+          <h3>Your device{devices.length > 1 ? 's' : ''}</h3>
+          <ul class="returns">
+            {devices.map((d) => (
+              <li key={d.serial}>
+                <strong>
+                  Device {d.serial} ({d.vehicle}):{' '}
+                  {d.returnStatus === 'received'
+                    ? 'received back, thank you'
+                    : d.mustReturn
+                      ? 'please send it back'
+                      : 'no need to send it back'}
+                </strong>
+                {d.returnStatus === 'received' ? (
+                  <p class="muted">We received it{d.returnReceivedAt ? ` on ${date(d.returnReceivedAt)}` : ''}.</p>
+                ) : (
+                  <p>{d.instructions}</p>
+                )}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </div>
   );
 }
 
@@ -256,7 +298,8 @@ function LeaveForm({
       </select>
       <Field label="Anything to add (optional)" name="note" />
       <p class="muted">
-        A device that never sent data gets return instructions by mail. Your balance is still paid out.
+        A device that never sent data is to be sent back: the instructions show here and come by mail. What you have
+        earned is still paid out.
       </p>
       <ErrorNote error={form.error} />
       <button type="submit" class="danger" disabled={form.busy}>

@@ -1,9 +1,22 @@
-/** Rewards: the balance, every ledger entry with why it was earned, the payout method. */
+/**
+ * Rewards: what was earned (and when), what is still owed with the next payout's date and method,
+ * what was paid (when, how, to whom), and what can still be earned. Amounts are in money, with the
+ * points beside when the program counts in points. After leaving: what is owed and when it is
+ * paid, and no promise or choice that no longer applies.
+ */
 import { useState } from 'preact/hooks';
-import { api, get, type Application, type Ledger } from '../api';
+import { api, get, type Application, type RewardAmount, type RewardsView } from '../api';
 import { Card, Empty, ErrorNote, Field, Loading, Page, Stat, text, useForm } from '../components/ui';
 import { useLoad } from '../session';
-import { date, reward } from '../units';
+import { date, f0 } from '../units';
+
+type Terms = Pick<RewardsView, 'display' | 'currency'>;
+
+/** "$25.00 (25,000 points)" in a points program, "$50.00" in a money one. */
+export function moneyAndPoints(a: RewardAmount, terms: Terms): string {
+  const money = new Intl.NumberFormat(undefined, { style: 'currency', currency: terms.currency }).format(a.cents / 100);
+  return terms.display === 'points' ? `${money} (${f0.format(a.points)} points)` : money;
+}
 
 export function Rewards() {
   const apps = useLoad(() => get<{ applications: Application[] }>('/me/applications'), []);
@@ -13,85 +26,145 @@ export function Rewards() {
       {apps.loading ? <Loading /> : null}
       <ErrorNote error={apps.error} />
       {!apps.loading && joined.length === 0 ? <Empty>Rewards start once you take part in a program.</Empty> : null}
-      {joined.map((a) => (
+      {/* Newest first: a driver who left and joined again sees the current participation on top. */}
+      {[...joined].reverse().map((a) => (
         <ProgramRewards key={a.id} application={a} onChange={apps.reload} />
       ))}
     </Page>
   );
 }
 
+/** When and how the next payout comes, in words. */
+function nextPayoutText(r: RewardsView): string | null {
+  const next = r.nextPayout;
+  if (!next) return null;
+  const to = next.to ? ` to ${next.to}` : '';
+  const when = next.on ? `on ${date(next.on)}` : 'when the program ends (the program has not set that date yet)';
+  return `${next.how}${to}, ${when}`;
+}
+
 function ProgramRewards({ application, onChange }: { application: Application; onChange: () => void }) {
-  const ledger = useLoad(() => get<Ledger>(`/applications/${application.id}/ledger?limit=200`), [application.id]);
+  const rewards = useLoad(() => get<RewardsView>(`/applications/${application.id}/rewards`), [application.id]);
   const [editing, setEditing] = useState(false);
   const form = useForm(async (data) => {
     const email = text(data, 'paypalEmail');
     await api('PUT', `/applications/${application.id}/paypal`, { paypalEmail: email === '' ? null : email });
     setEditing(false);
+    rewards.reload();
     onChange();
   });
-  const l = ledger.data;
+  const r = rewards.data;
+  const next = r ? nextPayoutText(r) : null;
+  const minimum =
+    r?.nextPayout && r.nextPayout.minimumPoints > 1 && r.owed.points < r.nextPayout.minimumPoints
+      ? moneyAndPoints(
+          {
+            points: r.nextPayout.minimumPoints,
+            cents: Math.floor((r.nextPayout.minimumPoints * 100) / r.pointsPerUnit),
+          },
+          r,
+        )
+      : null;
   return (
     <Card title={application.program.name}>
-      <ErrorNote error={ledger.error} />
-      {l ? (
+      <ErrorNote error={rewards.error} />
+      {r ? (
         <>
+          {r.status === 'left' && r.leftAt ? (
+            <p class="notice">
+              You left this program on {date(r.leftAt)}. What you earned stays yours
+              {r.owed.points > 0 ? ' and is paid as below.' : '.'}
+            </p>
+          ) : null}
           <div class="stats">
+            <Stat label="Earned" value={moneyAndPoints(r.earned, r)} hint="in all, since you joined" />
             <Stat
-              label="Balance"
-              value={reward(l.balance, l)}
-              hint={l.display === 'points' ? `${l.pointsPerUnit.toLocaleString()} points = 1 ${l.currency}` : undefined}
+              label={r.status === 'left' ? 'Still owed to you' : 'To be paid'}
+              value={moneyAndPoints(r.owed, r)}
+              hint={r.owed.points > 0 && next ? `paid by ${next}` : undefined}
             />
             <Stat
-              label="Paid by"
-              value={application.paypalEmail ? 'PayPal' : 'Gift card'}
-              hint={application.paypalEmail ? `monthly, to ${application.paypalEmail}` : 'the full balance at year end'}
+              label="Paid"
+              value={moneyAndPoints(r.paid, r)}
+              hint={r.onItsWay.points > 0 ? `${moneyAndPoints(r.onItsWay, r)} on its way` : undefined}
             />
           </div>
-          {editing ? (
-            <form class="form" onSubmit={form.onSubmit} noValidate>
-              <Field
-                label="PayPal address (empty for a gift card at year end)"
-                name="paypalEmail"
-                type="email"
-                value={application.paypalEmail ?? ''}
-                error={form.fields.paypalEmail}
-              />
-              <ErrorNote error={form.error} />
-              <div class="buttons">
-                <button type="submit" disabled={form.busy}>
-                  Save
-                </button>
-                <button type="button" class="secondary" onClick={() => setEditing(false)}>
-                  Cancel
-                </button>
-              </div>
-            </form>
+          {next ? (
+            <p class="next-payout">
+              <strong>Next payout:</strong> {next}.
+              {minimum ? ` It is paid once what you are owed reaches ${minimum}.` : ''}
+            </p>
           ) : (
-            <button type="button" class="secondary" onClick={() => setEditing(true)}>
-              Change how I am paid
-            </button>
+            <p class="muted">This program has not said how it pays rewards yet; ask its support team.</p>
           )}
-          <h3>Ledger</h3>
-          {l.entries.length === 0 ? (
-            <Empty>
-              Nothing earned yet: the start bonus comes with your first charge after the device is installed.
-            </Empty>
+          {r.canChangePayment ? (
+            editing ? (
+              <form class="form" onSubmit={form.onSubmit} noValidate>
+                <Field
+                  label="PayPal address (empty for a gift card instead)"
+                  name="paypalEmail"
+                  type="email"
+                  value={application.paypalEmail ?? ''}
+                  error={form.fields.paypalEmail}
+                />
+                <ErrorNote error={form.error} />
+                <div class="buttons">
+                  <button type="submit" disabled={form.busy}>
+                    Save
+                  </button>
+                  <button type="button" class="secondary" onClick={() => setEditing(false)}>
+                    Cancel
+                  </button>
+                </div>
+              </form>
+            ) : (
+              <button type="button" class="secondary" onClick={() => setEditing(true)}>
+                Change how I am paid
+              </button>
+            )
+          ) : null}
+          {r.stillToEarn.length > 0 ? (
+            <ul class="still-to-earn">
+              {r.stillToEarn.map((s) => (
+                <li key={s.key}>
+                  <strong>{s.label}:</strong> {moneyAndPoints(s.amount, r)} with your first charge after the device is
+                  installed.
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          <h3>Earned</h3>
+          {r.earnings.length === 0 ? (
+            <Empty>{r.status === 'left' ? 'Nothing was earned before you left.' : 'Nothing earned yet.'}</Empty>
           ) : null}
           <ul class="ledger">
-            {l.entries.map((e) => (
-              <li key={e.id} class={e.points < 0 ? 'debit' : 'credit'}>
+            {r.earnings.map((e) => (
+              <li key={e.id} class={e.amount.points < 0 ? 'debit' : 'credit'}>
                 <div class="ledger-head">
-                  <strong>{e.explanation.rule}</strong>
+                  <strong>{e.rule}</strong>
                   <span class="amount">
-                    {e.points > 0 ? '+' : ''}
-                    {reward(e.points, l)}
+                    {e.amount.points > 0 ? '+' : ''}
+                    {moneyAndPoints(e.amount, r)}
                   </span>
                 </div>
                 <div class="muted small">
-                  {e.period && e.period !== 'start' ? `${e.period} · ` : ''}
-                  {date(e.createdAt)}
+                  Earned {date(e.earnedAt)}
+                  {e.period && /^\d{4}-\d{2}$/.test(e.period) ? ` · for ${e.period}` : ''}
                 </div>
-                <p>{e.explanation.summary}</p>
+                <p>{e.summary}</p>
+              </li>
+            ))}
+          </ul>
+          <h3>Payments</h3>
+          {r.payments.length === 0 ? <Empty>Nothing paid yet.</Empty> : null}
+          <ul class="ledger payments">
+            {r.payments.map((p) => (
+              <li key={p.id}>
+                <div class="ledger-head">
+                  <strong>{p.how}</strong>
+                  <span class="amount">{moneyAndPoints(p.amount, r)}</span>
+                </div>
+                <div class="muted small">{paymentText(p)}</div>
               </li>
             ))}
           </ul>
@@ -101,4 +174,18 @@ function ProgramRewards({ application, onChange }: { application: Application; o
       )}
     </Card>
   );
+}
+
+function paymentText(p: RewardsView['payments'][number]): string {
+  const to = p.method === 'paypal' ? ` to ${p.to}` : '';
+  switch (p.state) {
+    case 'paid':
+      return `Paid ${date(p.settledAt ?? p.sentAt)} by ${p.how}${to}`;
+    case 'waiting_for_claim':
+      return `Sent ${date(p.sentAt)}${to}: claim it in PayPal with that address`;
+    case 'not_paid':
+      return `Could not be paid${p.settledAt ? ` (${date(p.settledAt)})` : ''}: it is back in what you are owed`;
+    default:
+      return p.method === 'paypal' ? `Sent ${date(p.sentAt)}${to}, on its way` : `Card ordered ${date(p.sentAt)}`;
+  }
 }

@@ -46,6 +46,9 @@ export async function runServe(
                   ? `  Demo        made on an earlier start: ${server.demo.status().vehicles} vehicles catch up on the time the server was down, then drive live`
                   : `  Demo        ${config.demoVehicles} simulated vehicles, ${config.demoDays} days of history filling in (progress in the web app), then driving live`,
               `  Driver      ${credentials.driver.email}  /  ${credentials.driver.password}`,
+              ...(credentials.mississippiDriver
+                ? [`  Driver (MS) ${credentials.mississippiDriver.email}  /  ${credentials.mississippiDriver.password}`]
+                : []),
               `  Admin       ${credentials.admin.email}  /  ${credentials.admin.password}`,
               `  Operator    ${credentials.operator.email}  /  ${credentials.operator.password}`,
               '',

@@ -677,6 +677,7 @@ describeEachDatabase('devices and vehicles', (setup) => {
       'DeviceService.revokeCredential': (actor) => devices().revokeCredential(actor, serial),
       'DeviceService.setStatus': (actor) => devices().setStatus(actor, serial, { status: 'shipped' }),
       'DeviceService.assignVehicle': (actor) => devices().assignVehicle(actor, serial, vehicleId),
+      'DeviceService.assignStock': (actor) => devices().assignStock(actor, serial, null, 'to the shared stock'),
       'VehicleService.createVehicle': (actor) =>
         vehicles().createVehicle(actor, { vin: uniqueVin(), make: 'Kia', model: 'EV6', modelYear: 2023 }),
       'VehicleService.getVehicle': (actor) => vehicles().getVehicle(actor, vehicleId),
@@ -716,6 +717,9 @@ describeEachDatabase('devices and vehicles', (setup) => {
         // The device inventory for program staff: participation checks the caller (program-admin.e2e.test.ts).
         'listDevicesInScope',
         'countDevicesInScope',
+        // Device stock: DeviceStockService checks the caller first (device-stock.test.ts).
+        'provisionStock',
+        'findDeviceInScope',
       ];
       // requireVehicleAccess decides per caller (driver, utility, share viewer): tested in portal.e2e.test.ts.
       const internalVehicleMethods = [

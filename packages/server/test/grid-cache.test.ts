@@ -31,6 +31,7 @@ function dayRow(programId: number, wallWh: number): VehicleDayRow {
     chargeL2Wh: wallWh,
     chargeDcfcWh: 0,
     chargeInTerritoryWh: wallWh,
+    chargeHvacWh: 0,
     chargeAuxWh: 0,
     chargeTouWh: { off_peak: wallWh },
     chargeHourlyWh: Array.from({ length: 24 }, (_, h) => (h === 2 ? wallWh : 0)),

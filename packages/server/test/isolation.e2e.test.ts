@@ -98,6 +98,7 @@ const ROUTE_CLASSES: Readonly<Record<string, RouteClass>> = {
   'GET /api/v1/vehicles/:id/sessions': 'tenant',
   'GET /api/v1/vehicles/:id/days': 'tenant',
   'GET /api/v1/vehicles/:id/battery-health': 'tenant',
+  'GET /api/v1/vehicles/:id/overview': 'tenant',
   'GET /api/v1/vehicles/:id/trace': 'tenant',
   'GET /api/v1/vehicles/:id/export': 'tenant',
   'POST /api/v1/shares': 'tenant', // names B's vehicle in its body
@@ -110,6 +111,7 @@ const ROUTE_CLASSES: Readonly<Record<string, RouteClass>> = {
   'GET /api/v1/shared/:token/sessions': 'public',
   'GET /api/v1/shared/:token/days': 'public',
   'GET /api/v1/shared/:token/battery-health': 'public',
+  'GET /api/v1/shared/:token/overview': 'public',
   'GET /api/v1/shared/:token/trace': 'public',
   'GET /api/v1/shared/:token/export': 'public',
   'GET /api/v1/grid/regions': 'tenant', // the programs the caller manages, side by side

@@ -223,6 +223,7 @@ describeEachKind('portal API', (kind) => {
       '/api/v1/shared/:token/sessions': ['', '?from=2026-11-01T00:00:00Z&to=2026-11-30T00:00:00Z'],
       '/api/v1/shared/:token/days': ['?from=2026-11-01&to=2026-11-30'],
       '/api/v1/shared/:token/battery-health': [''],
+      '/api/v1/shared/:token/overview': [''],
       '/api/v1/shared/:token/trace': [
         `?from=${trip!.startedAt}&to=${new Date(Date.parse(trip!.startedAt) + 3_600_000).toISOString()}`,
         `?from=${session!.pluggedAt}&to=${session!.unpluggedAt}`,
@@ -266,7 +267,7 @@ describeEachKind('portal API', (kind) => {
         }
       }
     }
-    expect(answers).toBe(14);
+    expect(answers).toBe(15);
   });
 
   it('keeps each person’s display units, and refuses units it does not know', async () => {

@@ -208,6 +208,7 @@ export async function insertSessions(q: Queryable, vehicleId: number, sessions: 
       ambient_mean_c: s.ambientMeanC,
       ambient_min_c: s.ambientMinC,
       ambient_max_c: s.ambientMaxC,
+      hvac_wh: s.hvacWh,
       aux_wh: s.auxWh,
       co2_g: s.co2G,
     })),
@@ -330,6 +331,7 @@ export async function replaceDays(
       charge_l2_wh: d.chargeL2Wh,
       charge_dcfc_wh: d.chargeDcfcWh,
       charge_in_territory_wh: d.chargeInTerritoryWh,
+      charge_hvac_wh: d.chargeHvacWh,
       charge_aux_wh: d.chargeAuxWh,
       charge_tou_wh: d.chargeTouWh,
       charge_hourly_wh: d.chargeHourlyWh,
@@ -442,7 +444,7 @@ export async function tripsForRollup(q: Queryable, vehicleId: number, fromDay: s
 /** Sessions with energy on or after an instant (their hourly energy may reach into the day). */
 export async function sessionsForRollup(q: Queryable, vehicleId: number, fromMs: number) {
   const { rows } = await q.query(
-    `SELECT local_date::text AS local_date, level, in_territory, hourly, aux_wh
+    `SELECT local_date::text AS local_date, level, in_territory, hourly, hvac_wh, aux_wh
        FROM charge_session WHERE vehicle_id = $1 AND unplugged_at >= $2`,
     [vehicleId, iso(fromMs)],
   );
@@ -452,6 +454,7 @@ export async function sessionsForRollup(q: Queryable, vehicleId: number, fromMs:
       level: 'L1' | 'L2' | 'DCFC' | null;
       inTerritory: boolean | null;
       hourly: [number, number, number][];
+      hvacWh: number;
       auxWh: number;
     }>(r),
   );
@@ -550,6 +553,33 @@ export async function listDays(q: Queryable, vehicleId: number, fromDay: string,
     [vehicleId, fromDay, toDay],
   );
   return rows.map((r) => camel(r));
+}
+
+/**
+ * How far a vehicle's data has come: the readings its devices sent (first and last time), and
+ * what derivation made of them (how many trips and sessions, the latest end, the latest day).
+ */
+export async function vehicleDataProgress(q: Queryable, vehicleId: number) {
+  const { rows } = await q.query<{
+    receivedFrom: Date | null;
+    receivedTo: Date | null;
+    tripsTo: Date | null;
+    sessionsTo: Date | null;
+    trips: number;
+    sessions: number;
+    lastDay: string | null;
+  }>(
+    `WITH devices AS (SELECT DISTINCT device_id FROM device_assignment WHERE vehicle_id = $1)
+     SELECT (SELECT min(c.started_at) FROM telemetry_chunk c JOIN devices d USING (device_id)) AS "receivedFrom",
+            (SELECT max(c.ended_at) FROM telemetry_chunk c JOIN devices d USING (device_id)) AS "receivedTo",
+            (SELECT max(ended_at) FROM trip WHERE vehicle_id = $1) AS "tripsTo",
+            (SELECT max(unplugged_at) FROM charge_session WHERE vehicle_id = $1) AS "sessionsTo",
+            (SELECT count(*) FROM trip WHERE vehicle_id = $1)::int AS trips,
+            (SELECT count(*) FROM charge_session WHERE vehicle_id = $1)::int AS sessions,
+            (SELECT max(day) FROM vehicle_day WHERE vehicle_id = $1)::text AS "lastDay"`,
+    [vehicleId],
+  );
+  return rows[0]!;
 }
 
 /** Per program and local day: the sum over its vehicles (kept by replaceDays in program_day). */

@@ -12,12 +12,12 @@
  * Work is queued per vehicle and done one vehicle at a time; requests for a vehicle already
  * queued merge (the earliest L wins), so a burst of batches costs one replay.
  */
-import type { LocalClock } from '@smartcharge/protocol';
+import { createLocalClock, type LocalClock } from '@smartcharge/protocol';
 import { requireOperator, type Actor } from '../actor.js';
 import type { Database, Queryable, Row } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { compileProgram, NO_PROGRAM, programSettings, type ProgramRules } from '../programs/index.js';
+import { compileProgram, compileRatePlan, NO_PROGRAM, programSettings, type ProgramRules } from '../programs/index.js';
 import { findProgramById } from '../programs/program.repository.js';
 import type { CommittedBatch, TelemetryWriter } from '../telemetry/telemetry-writer.js';
 import { findChunks } from '../telemetry/telemetry.repository.js';
@@ -41,9 +41,11 @@ import {
   replaceHealth,
   sessionsForRollup,
   tripsForRollup,
+  vehicleDataProgress,
   vehicleDeviceWindows,
   type DeviceWindow,
 } from './derive.repository.js';
+import { ratesSummary, withDayCost, withSessionCost, type Pricing, type RatesSummary } from './charge-cost.js';
 import { DeriveEngine, type VehicleFacts } from './engine.js';
 import { weeklyHealth, weekStartMs } from './health.js';
 import type { DayReadings, SessionItem, TripItem } from './items.js';
@@ -66,6 +68,23 @@ export interface DeriveResult {
   readonly sessions: number;
   readonly days: number;
   readonly weeks: number;
+}
+
+/** How far a vehicle's data has come, and the rates its charging is priced at. */
+export interface VehicleOverview {
+  readonly data: {
+    /** First and last reading time its devices sent (null: nothing yet). */
+    readonly receivedFrom: Date | null;
+    readonly receivedTo: Date | null;
+    /** The end of the latest trip or session derived, and the latest local day with a rollup. */
+    readonly derivedTo: Date | null;
+    readonly lastDay: string | null;
+    readonly trips: number;
+    readonly sessions: number;
+    /** Derivation is queued or running for the vehicle right now. */
+    readonly deriving: boolean;
+  };
+  readonly rates: RatesSummary | null;
 }
 
 export interface RebuildProgress {
@@ -93,6 +112,8 @@ export class DeriveService {
   private idleWaiters: (() => void)[] = [];
   private detach: (() => void) | undefined;
   private closed = false;
+  /** The vehicle being re-derived right now. */
+  private current: number | undefined;
   /** Committed batches whose vehicles are being looked up. */
   private inFlight = 0;
   /** Commit → derived rows visible, for the last live request (ms); for /metrics and the benchmark. */
@@ -185,11 +206,14 @@ export class DeriveService {
         if (next.done) break;
         const [vehicleId, job] = next.value;
         this.pending.delete(vehicleId);
+        this.current = vehicleId;
         try {
           const result = await this.rederive(vehicleId, job.fromMs);
           for (const w of job.waiters) w.resolve(result);
         } catch (error) {
           for (const w of job.waiters) w.reject(error);
+        } finally {
+          this.current = undefined;
         }
       }
     } finally {
@@ -359,7 +383,47 @@ export class DeriveService {
   async sessions(actor: Actor, vehicleId: number, page: { from?: Date; to?: Date; limit?: number }): Promise<Row[]> {
     await this.access(actor, vehicleId);
     const rows = await listSessions(this.db, vehicleId, pageOf(page));
-    return seesLocation(actor) ? rows : rows.map(withoutLocation);
+    const pricing = await this.pricing(vehicleId);
+    const priced = rows.map((row) => withSessionCost(row, pricing));
+    return seesLocation(actor) ? priced : priced.map(withoutLocation);
+  }
+
+  /** The program's rates, compiled, with its currency and clock; undefined when it has none. */
+  private async pricing(vehicleId: number): Promise<Pricing | undefined> {
+    const vehicle = await findVehicleForDerive(this.db, vehicleId);
+    const program =
+      vehicle?.programId === null || vehicle?.programId === undefined
+        ? undefined
+        : await findProgramById(this.db, vehicle.programId);
+    if (!program?.ratePlan) return undefined;
+    return {
+      rates: compileRatePlan(program.ratePlan),
+      currency: program.currency,
+      clock: createLocalClock(program.timeZone),
+    };
+  }
+
+  /**
+   * What the dashboard needs besides the rows: whether the device has sent data that is not
+   * derived yet (history still filling in), and the rates charging is priced at.
+   */
+  async overview(actor: Actor, vehicleId: number): Promise<VehicleOverview> {
+    await this.access(actor, vehicleId);
+    const progress = await vehicleDataProgress(this.db, vehicleId);
+    const ends = [progress.tripsTo, progress.sessionsTo].filter((d): d is Date => d !== null);
+    const pricing = await this.pricing(vehicleId);
+    return {
+      data: {
+        receivedFrom: progress.receivedFrom,
+        receivedTo: progress.receivedTo,
+        derivedTo: ends.length > 0 ? new Date(Math.max(...ends.map((d) => d.getTime()))) : null,
+        lastDay: progress.lastDay,
+        trips: progress.trips,
+        sessions: progress.sessions,
+        deriving: this.pending.has(vehicleId) || this.current === vehicleId,
+      },
+      rates: pricing ? ratesSummary(pricing) : null,
+    };
   }
 
   async health(actor: Actor, vehicleId: number, limit = 520): Promise<Row[]> {
@@ -375,7 +439,8 @@ export class DeriveService {
 
   async days(actor: Actor, vehicleId: number, fromDay: string, toDay: string): Promise<Row[]> {
     await this.access(actor, vehicleId);
-    return listDays(this.db, vehicleId, fromDay, toDay);
+    const pricing = await this.pricing(vehicleId);
+    return (await listDays(this.db, vehicleId, fromDay, toDay)).map((row) => withDayCost(row, pricing));
   }
 
   /**

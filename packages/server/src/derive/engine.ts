@@ -197,6 +197,7 @@ class SessionAcc {
   readonly lats: number[] = [];
   readonly lons: number[] = [];
   readonly ambient = new Stats();
+  hvacWh = 0;
   auxWh = 0;
   /** Local-hour buckets: start ms → index in `hours`. */
   readonly hours: HourEnergy[] = [];
@@ -578,7 +579,9 @@ export class DeriveEngine {
     }
     const hvac = c.hvacPowerW[i]!;
     const aux = c.auxPowerW[i]!;
-    s.auxWh += ((Number.isNaN(hvac) ? 0 : hvac) + (Number.isNaN(aux) ? 0 : aux)) * hours;
+    // Heating or cooling while plugged in (pre-conditioning) apart from the low-voltage loads.
+    if (!Number.isNaN(hvac)) s.hvacWh += hvac * hours;
+    if (!Number.isNaN(aux)) s.auxWh += aux * hours;
     this.addHour(s, t - spanMs / 2, wallWh, batteryWh);
     if (!Number.isNaN(soc)) seg.socEnd = soc;
     seg.batteryTemp.add(c.batteryTempC[i]!);
@@ -779,6 +782,7 @@ export class DeriveEngine {
       ambientMeanC: s.ambient.mean,
       ambientMinC: s.ambient.minOrNull,
       ambientMaxC: s.ambient.maxOrNull,
+      hvacWh: s.hvacWh,
       auxWh: s.auxWh,
       co2G: program.programId === null ? null : co2G,
       segments,

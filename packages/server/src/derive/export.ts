@@ -2,7 +2,9 @@
  * Stats for download: a vehicle's days, trips or charging sessions as CSV, with the unit in each
  * column's name (kilometres, kWh, °C: the stored base units made readable). JSON downloads carry
  * the same rows as the API answers. Times in CSV are the program's local time with its UTC offset
- * (2026-11-02T16:00:00-05:00): what the driver's clock said, and still unambiguous.
+ * (2026-11-02T16:00:00-05:00): what the driver's clock said, and still unambiguous. Charging
+ * costs are at the program's rates (when it has published them): the cost, what the same energy
+ * would have cost at the comparison price (which one is named in `compared_with`), and the saving.
  */
 import type { LocalClock } from '@smartcharge/protocol';
 import { csvField } from '../csv.js';
@@ -33,6 +35,25 @@ const time = (key: string) => (row: Row, clock: LocalClock) => {
   return value instanceof Date ? localIso(value.getTime(), clock) : value;
 };
 
+/** One part of a row's `cost` (see charge-cost.ts), money to the cent's tenth. */
+const money = (key: 'amount' | 'compared' | 'saved') => (row: Row) => {
+  const cost = row.cost as { amount: number; compared: number; saved: number } | null | undefined;
+  return cost ? cost[key].toFixed(3) : null;
+};
+const COST_COLUMNS: readonly Column[] = [
+  ['currency', (r) => (r.cost as { currency: string } | null | undefined)?.currency ?? null],
+  ['cost', money('amount')],
+  ['cost_at_comparison', money('compared')],
+  [
+    'compared_with',
+    (r) => {
+      const cost = r.cost as { comparedWith: { label: string; pricePerKwh: number } } | null | undefined;
+      return cost ? `${cost.comparedWith.label} at ${cost.comparedWith.pricePerKwh} per kWh` : null;
+    },
+  ],
+  ['saved', money('saved')],
+];
+
 const COLUMNS: Record<ExportKind, readonly Column[]> = {
   days: [
     ['day', (r) => r.day],
@@ -40,6 +61,8 @@ const COLUMNS: Record<ExportKind, readonly Column[]> = {
     ['distance_km', scaled('distanceM', 1000, 2)],
     ['electric_distance_km', scaled('electricDistanceM', 1000, 2)],
     ['drive_kwh', scaled('driveWh', 1000, 3)],
+    ['drive_hvac_kwh', scaled('driveHvacWh', 1000, 3)],
+    ['drive_aux_kwh', scaled('driveAuxWh', 1000, 3)],
     ['sessions', (r) => r.sessions],
     ['charge_wall_kwh', scaled('chargeWallWh', 1000, 3)],
     ['charge_battery_kwh', scaled('chargeBatteryWh', 1000, 3)],
@@ -47,6 +70,9 @@ const COLUMNS: Record<ExportKind, readonly Column[]> = {
     ['charge_l2_kwh', scaled('chargeL2Wh', 1000, 3)],
     ['charge_dcfc_kwh', scaled('chargeDcfcWh', 1000, 3)],
     ['charge_in_territory_kwh', scaled('chargeInTerritoryWh', 1000, 3)],
+    ['charge_hvac_kwh', scaled('chargeHvacWh', 1000, 3)],
+    ['charge_aux_kwh', scaled('chargeAuxWh', 1000, 3)],
+    ...COST_COLUMNS,
     ['co2_kg', scaled('co2G', 1000, 3)],
     ['co2_avoided_kg', scaled('co2AvoidedG', 1000, 3)],
     ['ambient_mean_c', fixed('ambientMeanC', 1)],
@@ -87,6 +113,9 @@ const COLUMNS: Record<ExportKind, readonly Column[]> = {
     ['in_territory', (r) => r.inTerritory],
     ['latitude', fixed('latDeg', 5)],
     ['longitude', fixed('lonDeg', 5)],
+    ['hvac_kwh', scaled('hvacWh', 1000, 3)],
+    ['aux_kwh', scaled('auxWh', 1000, 3)],
+    ...COST_COLUMNS,
     ['co2_kg', scaled('co2G', 1000, 3)],
   ],
 };

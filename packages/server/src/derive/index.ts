@@ -6,6 +6,7 @@ export {
   seesLocation,
   LOCATION_KEYS,
   type DeriveResult,
+  type VehicleOverview,
   type RebuildProgress,
   type TracePoint,
 } from './derive.service.js';
@@ -19,3 +20,4 @@ export {
 } from './params.js';
 export { vehicleDeviceWindows } from './derive.repository.js';
 export { EXPORT_KINDS, rowsToCsv, type ExportKind } from './export.js';
+export type { ChargeCost, RatesSummary } from './charge-cost.js';

@@ -78,6 +78,8 @@ export interface SessionItem {
   readonly ambientMeanC: number | null;
   readonly ambientMinC: number | null;
   readonly ambientMaxC: number | null;
+  /** While charging: heating or cooling (pre-conditioning), and the other low-voltage loads (lights, radio, USB). */
+  readonly hvacWh: number;
   readonly auxWh: number;
   readonly co2G: number | null;
   readonly segments: readonly SegmentItem[];

@@ -4,7 +4,7 @@
  *
  * - Trips count on the local day they start (distance, energy, engine CO2, CO2 avoided).
  * - Charging energy is spread by the hour it flowed: a session from 22:00 to 06:00 adds to both
- *   days, by level, by time-of-use period and into the 24-hour load shape. Its count, its aux load
+ *   days, by level, by time-of-use period and into the 24-hour load shape. Its count, its climate and accessory load
  *   and its in-territory share go with the day it was plugged in… except in-territory energy, which
  *   follows the hours too.
  * - CO2 of the day is that of the electricity charged (hourly grid factor where the program has one).
@@ -28,6 +28,8 @@ export interface VehicleDayRow {
   chargeL2Wh: number;
   chargeDcfcWh: number;
   chargeInTerritoryWh: number;
+  /** While plugged in: heating/cooling, and the other low-voltage loads. */
+  chargeHvacWh: number;
   chargeAuxWh: number;
   chargeTouWh: Record<string, number>;
   chargeHourlyWh: number[];
@@ -56,6 +58,7 @@ export interface RollupSession {
   readonly level: 'L1' | 'L2' | 'DCFC' | null;
   readonly inTerritory: boolean | null;
   readonly hourly: readonly (readonly [number, number, number])[];
+  readonly hvacWh: number;
   readonly auxWh: number;
 }
 
@@ -88,6 +91,7 @@ export function rollupDays(
         chargeL2Wh: 0,
         chargeDcfcWh: 0,
         chargeInTerritoryWh: 0,
+        chargeHvacWh: 0,
         chargeAuxWh: 0,
         chargeTouWh: {},
         chargeHourlyWh: new Array<number>(24).fill(0),
@@ -128,6 +132,7 @@ export function rollupDays(
     const start = row(s.localDate);
     if (start) {
       start.sessions++;
+      start.chargeHvacWh += s.hvacWh;
       start.chargeAuxWh += s.auxWh;
     }
     for (const [hourMs, wallWh, batteryWh] of s.hourly) {

@@ -78,6 +78,11 @@ export function portalRoutes(services: Services, actorOf: ActorResolver) {
         const { actor, id } = await who(request);
         return { weeks: await services.derive.health(actor, id) };
       });
+      // Whether history is still filling in, and the rates charging is priced at (the dashboard).
+      app.get(`${prefix}/overview`, async (request) => {
+        const { actor, id } = await who(request);
+        return services.derive.overview(actor, id);
+      });
       app.get(`${prefix}/trace`, async (request) => {
         const { actor, id } = await who(request);
         const query = parseInput(ZTraceQuery, request.query);

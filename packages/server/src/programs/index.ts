@@ -22,6 +22,15 @@ export {
   type CountryRules,
 } from './home-territory.js';
 export { PRESET_IDS, PRESETS, type PresetId } from './presets.js';
+export {
+  compileRatePlan,
+  ZRatePlanSchema,
+  type Cost,
+  type RatePeriod,
+  type Rates,
+  type TRatePlan,
+  type TRatePlanInput,
+} from './rate-plan.js';
 export { ALL_HOURS, compileProgram, NO_PROGRAM, type ProgramRules, type ProgramSettings } from './program-rules.js';
 export {
   ZProgramTermsSchema,

@@ -17,6 +17,7 @@
 import { REGIONS } from '@smartcharge/device';
 import type { TCreateProgram } from './program.service.js';
 import { ALECTRA_VEHICLES, MISSISSIPPI_VEHICLES } from './preset-vehicle-lists.js';
+import type { TRatePlanInput } from './rate-plan.js';
 
 export const PRESET_IDS = ['alectra', 'mississippi-power', 'snohomish-pud'] as const;
 export type PresetId = (typeof PRESET_IDS)[number];
@@ -30,6 +31,73 @@ const ONTARIO_2024_HOURLY = [
   56.5, 51.2, 50.2, 53.3, 60.1, 68.6, 76.5, 82.8, 85.7, 87.9, 89.3, 90.5, 91.0, 91.3, 91.8, 93.9, 97.5, 99.8, 99.9,
   99.2, 98.7, 92.2, 80.1, 67.3,
 ];
+/**
+ * Ontario's Regulated Price Plan, Time-of-Use (the plan most Alectra households are on), prices set
+ * by the Ontario Energy Board from 1 November 2024: off-peak 7.6 ¢, mid-peak 12.2 ¢, on-peak 15.8 ¢
+ * per kWh (the same release as the Ultra-Low Overnight prices in the `tou` above). Winter (from 1
+ * November) weekdays: on-peak 7–11 and 17–19, mid-peak 11–17; summer (from 1 May) weekdays:
+ * on-peak 11–17, mid-peak 7–11 and 17–19; off-peak every other hour, all weekend and on the
+ * holidays the OEB lists (a holiday on a weekend moves to the next weekday). Electricity line only:
+ * delivery, regulatory charges, the Ontario Electricity Rebate and HST are not in it.
+ */
+const ONTARIO_RPP_TOU_2024: TRatePlanInput = {
+  name: 'Ontario Time-of-Use prices',
+  periods: [
+    { key: 'off_peak', label: 'Off-peak', pricePerKwh: 0.076 },
+    { key: 'mid_peak', label: 'Mid-peak', pricePerKwh: 0.122 },
+    { key: 'on_peak', label: 'On-peak', pricePerKwh: 0.158 },
+  ],
+  seasons: [
+    {
+      label: 'Winter',
+      from: '11-01',
+      rules: [
+        { period: 'off_peak', days: 'weekends', from_hour: 0, to_hour: 24 },
+        { period: 'on_peak', days: 'weekdays', from_hour: 7, to_hour: 11 },
+        { period: 'mid_peak', days: 'weekdays', from_hour: 11, to_hour: 17 },
+        { period: 'on_peak', days: 'weekdays', from_hour: 17, to_hour: 19 },
+      ],
+      default: 'off_peak',
+    },
+    {
+      label: 'Summer',
+      from: '05-01',
+      rules: [
+        { period: 'off_peak', days: 'weekends', from_hour: 0, to_hour: 24 },
+        { period: 'mid_peak', days: 'weekdays', from_hour: 7, to_hour: 11 },
+        { period: 'on_peak', days: 'weekdays', from_hour: 11, to_hour: 17 },
+        { period: 'mid_peak', days: 'weekdays', from_hour: 17, to_hour: 19 },
+      ],
+      default: 'off_peak',
+    },
+  ],
+  // New Year's Day, Family Day, Good Friday, Victoria Day, Canada Day, Civic Holiday, Labour Day,
+  // Thanksgiving, Christmas and Boxing Day, as observed.
+  holidays: [
+    ...['2025-01-01', '2025-02-17', '2025-04-18', '2025-05-19', '2025-07-01', '2025-08-04', '2025-09-01'],
+    ...['2025-10-13', '2025-12-25', '2025-12-26', '2026-01-01', '2026-02-16', '2026-04-03', '2026-05-18'],
+    ...['2026-07-01', '2026-08-03', '2026-09-07', '2026-10-12', '2026-12-25', '2026-12-28', '2027-01-01'],
+    ...['2027-02-15', '2027-03-26', '2027-05-24', '2027-07-01', '2027-08-02', '2027-09-06', '2027-10-11'],
+    ...['2027-12-27', '2027-12-28'],
+  ],
+  compareWith: { period: 'on_peak' },
+  source: 'Ontario Energy Board, Regulated Price Plan prices from 1 November 2024',
+  note: 'The electricity line of the bill only: delivery, regulatory charges, the Ontario Electricity Rebate and HST are not included.',
+};
+
+/**
+ * A flat price where the preset does not know the utility's residential time-of-use tariff: the
+ * state's average residential revenue per kWh (EIA, Electric Power Annual 2023, October 2024). An
+ * approximation, not the utility's rate: its administrator enters the real plan.
+ */
+const flatRate = (cents: number, state: string): TRatePlanInput => ({
+  name: 'Flat rate (approximate)',
+  periods: [{ key: 'all_hours', label: 'All hours', pricePerKwh: cents / 100 }],
+  seasons: [{ label: 'All year', from: '01-01', rules: [], default: 'all_hours' }],
+  source: `Approximation: the average residential price in ${state} in 2023 (EIA Electric Power Annual), not the utility's tariff`,
+  note: 'One price at all hours: when you charge does not change the cost.',
+});
+
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 export const PRESETS: Readonly<Record<PresetId, TCreateProgram>> = {
@@ -55,6 +123,7 @@ export const PRESETS: Readonly<Record<PresetId, TCreateProgram>> = {
     gridHourlyGPerKwh: ONTARIO_2024_HOURLY,
     gridSource: 'Ontario 2024 hourly means (IESO generation, St-Jacques, Bucking & O’Brien 2020 method)',
     comparatorMpg: 22,
+    ratePlan: ONTARIO_RPP_TOU_2024,
     region: 'Ontario, Canada',
     description:
       'Share how your EV drives and charges with Alectra, to help plan the grid, and earn rewards: $50 to start and $5 every month.',
@@ -93,6 +162,8 @@ export const PRESETS: Readonly<Record<PresetId, TCreateProgram>> = {
     gridGPerKwh: 384,
     gridSource: 'EPA eGRID2023 (June 2025), SERC South subregion (SRSO), CO2e',
     comparatorMpg: 22,
+    // Mississippi Power's residential time-of-use prices are not known here: a flat approximation.
+    ratePlan: flatRate(13.23, 'Mississippi'),
     region: 'Mississippi, United States',
     description:
       'Help Mississippi Power plan for more EVs and earn rewards: 25,000 points per vehicle to start, 5,000 a month and 25,000 after a year (1,000 points = $1).',
@@ -136,6 +207,7 @@ export const PRESETS: Readonly<Record<PresetId, TCreateProgram>> = {
     gridGPerKwh: 9,
     gridSource: 'Approximation: 2 % of supply at Washington’s unspecified-power rate (437 g/kWh)',
     comparatorMpg: 22,
+    ratePlan: flatRate(10.98, 'Washington'),
     region: 'Snohomish County, Washington, United States',
     description:
       'Earn rewards for sharing how your EV charges: $50 to start, $5 a month, and 5¢ for every kWh charged between midnight and 8 am.',

@@ -2,6 +2,7 @@
 import type { Queryable } from '../db/database.js';
 import type { TRewardRules } from '../rewards/rules.js';
 import type { TEligibility, TListedVehicle, TPayoutOptions, TTerritory, TTou } from './program.schema.js';
+import type { TRatePlan } from './rate-plan.js';
 
 export interface ProgramRow {
   readonly id: number;
@@ -15,6 +16,7 @@ export interface ProgramRow {
   readonly gridHourlyGPerKwh: number[] | null;
   readonly gridSource: string | null;
   readonly comparatorMpg: number;
+  readonly ratePlan: TRatePlan | null;
   readonly region: string | null;
   readonly description: string | null;
   readonly eligibility: TEligibility;
@@ -44,7 +46,7 @@ export type ProgramValues = Omit<ProgramRow, 'id' | 'createdAt' | 'updatedAt'>;
 
 const COLUMNS = `id, slug, name, utility, time_zone AS "timeZone", territory, tou,
   grid_g_per_kwh AS "gridGPerKwh", grid_hourly_g_per_kwh AS "gridHourlyGPerKwh", grid_source AS "gridSource",
-  comparator_mpg AS "comparatorMpg", region, description, eligibility, vehicle_list AS "vehicleList",
+  comparator_mpg AS "comparatorMpg", rate_plan AS "ratePlan", region, description, eligibility, vehicle_list AS "vehicleList",
   unlisted_vehicles_may_apply AS "unlistedVehiclesMayApply", applications_open_on::text AS "applicationsOpenOn",
   applications_close_on::text AS "applicationsCloseOn", collection_starts_on::text AS "collectionStartsOn",
   collection_ends_on::text AS "collectionEndsOn", participant_target AS "participantTarget",
@@ -63,6 +65,7 @@ const VALUE_COLUMNS = [
   'grid_hourly_g_per_kwh',
   'grid_source',
   'comparator_mpg',
+  'rate_plan',
   'region',
   'description',
   'eligibility',
@@ -83,7 +86,15 @@ const VALUE_COLUMNS = [
   'reward_display',
   'payout_options',
 ] as const;
-const JSON_COLUMNS = new Set(['territory', 'tou', 'eligibility', 'vehicle_list', 'reward_rules', 'payout_options']);
+const JSON_COLUMNS = new Set([
+  'territory',
+  'tou',
+  'rate_plan',
+  'eligibility',
+  'vehicle_list',
+  'reward_rules',
+  'payout_options',
+]);
 const DATE_COLUMNS = new Set([
   'applications_open_on',
   'applications_close_on',
@@ -106,6 +117,7 @@ function valueParams(p: ProgramValues): unknown[] {
     p.gridHourlyGPerKwh,
     p.gridSource,
     p.comparatorMpg,
+    json(p.ratePlan),
     p.region,
     p.description,
     json(p.eligibility),

@@ -3,6 +3,7 @@
  * (GeoJSON), time-of-use periods, grid emission factors, the comparator car.
  */
 import { z } from 'zod';
+import { ZRatePlanSchema } from './rate-plan.js';
 
 const position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]).rest(z.number());
 const ring = z
@@ -124,6 +125,8 @@ export const ZCreateProgramSchema = z.strictObject({
   gridHourlyGPerKwh: z.array(z.number().min(0).max(2000)).length(24).optional(),
   gridSource: z.string().trim().max(500).optional(),
   comparatorMpg: z.number().positive().max(200).default(22),
+  /** What a kWh costs when (the driver's cost and savings); priced when read, not derived. */
+  ratePlan: ZRatePlanSchema.optional(),
 });
 export type TCreateProgram = z.input<typeof ZCreateProgramSchema>;
 

@@ -121,6 +121,7 @@ export function toPublicProgram(p: Program): PublicProgram {
 const NULLABLE = [
   'territory',
   'tou',
+  'ratePlan',
   'gridHourlyGPerKwh',
   'region',
   'description',
@@ -161,6 +162,7 @@ function valuesOf(input: z.output<typeof ZCreateProgramSchema>): ProgramValues {
     gridHourlyGPerKwh: input.gridHourlyGPerKwh ?? null,
     gridSource: input.gridSource ?? null,
     comparatorMpg: input.comparatorMpg,
+    ratePlan: input.ratePlan ?? null,
     region: input.region ?? null,
     description: input.description ?? null,
     eligibility: input.eligibility,

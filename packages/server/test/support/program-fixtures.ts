@@ -152,6 +152,7 @@ export function chargeSession(options: {
     ambientMeanC: 10,
     ambientMinC: 8,
     ambientMaxC: 12,
+    hvacWh: 0,
     auxWh: 0,
     co2G: null,
     segments: [],

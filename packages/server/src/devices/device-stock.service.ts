@@ -186,7 +186,8 @@ export class DeviceStockService {
   async getStockDevice(actor: Actor, serial: string): Promise<StockDeviceWithHistory> {
     const { scope, programs } = await this.reach(actor);
     const device = await this.devices.findDeviceInScope(scope, serial);
-    if (!device) throw new AppError('not_found', `No device with serial ${serial} is yours to see.`);
+    // The serial is not echoed: whether another utility's device exists is not the caller's to learn.
+    if (!device) throw new AppError('not_found', 'No device you handle has that serial.');
     return { ...this.toStockDevice(device, new Map(programs.map((p) => [p.id, p]))), events: device.events };
   }
 

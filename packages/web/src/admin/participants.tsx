@@ -260,7 +260,7 @@ function VehicleRow({
               {shipping ? 'Close' : 'Ship a device'}
             </button>
           ) : (
-            <div class="adm-actions">
+            <div class="adm-stack">
               {installable ? (
                 <button
                   type="button"

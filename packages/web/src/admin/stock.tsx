@@ -72,9 +72,6 @@ export function Stock() {
   const shown = (view?.devices ?? []).filter((d) => !show || d.state === show);
   return (
     <Page title="Device stock">
-      <p class="adm-crumbs">
-        <a href="/admin">Programs</a> <span aria-hidden="true">›</span> <span>Device stock</span>
-      </p>
       {load.loading && !view ? <Loading what="Counting the devices" /> : null}
       <ErrorNote error={load.error} />
       {added ? <DeviceLabels added={added} onDone={() => setAdded(undefined)} /> : null}
@@ -109,8 +106,7 @@ export function Stock() {
                   <caption class="adm-sr">Devices and where they are</caption>
                   <thead>
                     <tr>
-                      <th scope="col">Serial</th>
-                      <th scope="col">State</th>
+                      <th scope="col">Device</th>
                       <th scope="col">Whose stock</th>
                       <th scope="col" class="hide-narrow">
                         Added
@@ -244,14 +240,15 @@ function StockRow({ device: d, view, onChange }: { device: StockDevice; view: St
       <tr>
         <td>
           <code>{d.serial}</code>
-        </td>
-        <td>
-          <StatusBadge status={d.state} />
-          {d.lastSeenAt ? <div class="muted small">data {ago(d.lastSeenAt)}</div> : null}
+          <div>
+            <StatusBadge status={d.state} />
+            {d.lastSeenAt ? <span class="muted small"> data {ago(d.lastSeenAt)}</span> : null}
+          </div>
         </td>
         <td>
           {view.sharedStock && d.state === 'in_stock' ? (
             <Select
+              class="stock-owner"
               label={<span class="adm-sr">Whose stock is {d.serial}</span>}
               name={`owner-${d.id}`}
               value={d.stockProgram?.slug ?? SHARED}
@@ -280,7 +277,7 @@ function StockRow({ device: d, view, onChange }: { device: StockDevice; view: St
       </tr>
       {open || move.error ? (
         <tr id={`history-${d.id}`} class="adm-subrow">
-          <td colSpan={5}>
+          <td colSpan={4}>
             {move.error ? <ListProblems error={move.error} /> : null}
             {open ? <DeviceHistory serial={d.serial} /> : null}
           </td>

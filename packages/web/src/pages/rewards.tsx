@@ -12,10 +12,31 @@ import { date, f0 } from '../units';
 
 type Terms = Pick<RewardsView, 'display' | 'currency'>;
 
+/** "$25.00": the money an amount is worth. */
+function money(a: RewardAmount, terms: Terms): string {
+  // "$25.00", not "US$25.00" outside the United States: the program names its currency already.
+  return new Intl.NumberFormat(undefined, {
+    style: 'currency',
+    currency: terms.currency,
+    currencyDisplay: 'narrowSymbol',
+  }).format(a.cents / 100);
+}
+
+/** "25,000 points" in a points program; nothing in a money one. */
+function pointsOf(a: RewardAmount, terms: Terms): string | undefined {
+  return terms.display === 'points' ? `${f0.format(a.points)} points` : undefined;
+}
+
 /** "$25.00 (25,000 points)" in a points program, "$50.00" in a money one. */
 export function moneyAndPoints(a: RewardAmount, terms: Terms): string {
-  const money = new Intl.NumberFormat(undefined, { style: 'currency', currency: terms.currency }).format(a.cents / 100);
-  return terms.display === 'points' ? `${money} (${f0.format(a.points)} points)` : money;
+  const points = pointsOf(a, terms);
+  return points ? `${money(a, terms)} (${points})` : money(a, terms);
+}
+
+/** A stat's hint: the points (in a points program), then what else is said. */
+function hintOf(...parts: (string | undefined | false)[]): string | undefined {
+  const said = parts.filter((p): p is string => Boolean(p));
+  return said.length > 0 ? said.join(' · ') : undefined;
 }
 
 export function Rewards() {
@@ -77,16 +98,16 @@ function ProgramRewards({ application, onChange }: { application: Application; o
             </p>
           ) : null}
           <div class="stats">
-            <Stat label="Earned" value={moneyAndPoints(r.earned, r)} hint="in all, since you joined" />
+            <Stat label="Earned" value={money(r.earned, r)} hint={hintOf(pointsOf(r.earned, r), 'since you joined')} />
             <Stat
               label={r.status === 'left' ? 'Still owed to you' : 'To be paid'}
-              value={moneyAndPoints(r.owed, r)}
-              hint={r.owed.points > 0 && next ? `paid by ${next}` : undefined}
+              value={money(r.owed, r)}
+              hint={hintOf(pointsOf(r.owed, r), r.owed.points > 0 && next ? `paid by ${next}` : false)}
             />
             <Stat
               label="Paid"
-              value={moneyAndPoints(r.paid, r)}
-              hint={r.onItsWay.points > 0 ? `${moneyAndPoints(r.onItsWay, r)} on its way` : undefined}
+              value={money(r.paid, r)}
+              hint={hintOf(pointsOf(r.paid, r), r.onItsWay.points > 0 && `${moneyAndPoints(r.onItsWay, r)} on its way`)}
             />
           </div>
           {next ? (
@@ -157,7 +178,7 @@ function ProgramRewards({ application, onChange }: { application: Application; o
           </ul>
           <h3>Payments</h3>
           {r.payments.length === 0 ? <Empty>Nothing paid yet.</Empty> : null}
-          <ul class="ledger payments">
+          <ul class="payments">
             {r.payments.map((p) => (
               <li key={p.id}>
                 <div class="ledger-head">

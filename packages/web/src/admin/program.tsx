@@ -15,6 +15,7 @@ const Participants = lazy(() => import('./participants').then((m) => m.Participa
 const Grid = lazy(() => import('./grid').then((m) => m.Grid));
 const Rewards = lazy(() => import('./rewards').then((m) => m.Rewards));
 const Inquiries = lazy(() => import('./inquiries').then((m) => m.Inquiries));
+const Rates = lazy(() => import('./rates').then((m) => m.Rates));
 
 /** What every section page receives. */
 export interface SectionProps {
@@ -33,6 +34,7 @@ export const SECTIONS = [
   ['grid', 'Grid view'],
   ['rewards', 'Rewards'],
   ['inquiries', 'Inquiries'],
+  ['rates', 'Rates'],
   ['setup', 'Setup'],
 ] as const;
 
@@ -111,6 +113,7 @@ export function ProgramArea({ slug }: { slug: string }) {
         <Route path="/grid" component={Grid} {...sectionProps} />
         <Route path="/rewards" component={Rewards} {...sectionProps} />
         <Route path="/inquiries" component={Inquiries} {...sectionProps} />
+        <Route path="/rates" component={Rates} {...sectionProps} />
         <Route default component={ToFirstSection} {...sectionProps} />
       </Router>
     </div>

@@ -1,10 +1,16 @@
-/** The driver's dashboard: today and the last days at a glance. */
-import { daysAgo, get, type Day } from '../api';
+/**
+ * The driver's dashboard: today and the last days at a glance, what charging cost at the
+ * program's rates and what charging off-peak saved, and — while the device's history is still
+ * arriving or being worked out — says so instead of "no data".
+ */
+import { useEffect } from 'preact/hooks';
+import { daysAgo, get, type Day, type VehicleOverview } from '../api';
 import { Chart, COLORS, daySeconds } from '../components/chart';
 import { Card, Empty, ErrorNote, Loading, Page, Stat } from '../components/ui';
 import { useLoad, useSession } from '../session';
-import { co2, distance, distanceValue, efficiency, energy } from '../units';
+import { co2, date, distance, distanceValue, efficiency, energy } from '../units';
 import { useMyVehicle, VehiclePicker } from '../vehicles';
+import { costSentences, money, perKwh } from './insights';
 
 const emptyDay = (day: string): Day => ({
   day,
@@ -33,7 +39,7 @@ const emptyDay = (day: string): Day => ({
 const sum = (days: readonly Day[], key: keyof Day) => days.reduce((a, d) => a + (Number(d[key]) || 0), 0);
 
 export function Dashboard() {
-  const { units, account, ready } = useSession();
+  const { units, account, ready, config } = useSession();
   const v = useMyVehicle();
   const vehicleId = v.vehicle?.vehicleId;
   const days = useLoad(
@@ -43,6 +49,22 @@ export function Dashboard() {
         : [],
     [vehicleId],
   );
+  const overview = useLoad(
+    async () => (vehicleId ? await get<VehicleOverview>(`/vehicles/${vehicleId}/overview`) : undefined),
+    [vehicleId],
+  );
+  const progress = overview.data?.data;
+  const demoFilling = config.demo?.state === 'filling' || config.demo?.state === 'preparing';
+  // History still arriving or being derived: look again every few seconds until it is in.
+  const filling = demoFilling || progress?.deriving === true || (!!progress?.receivedTo && progress.lastDay === null);
+  useEffect(() => {
+    if (!filling || !vehicleId) return;
+    const timer = setInterval(() => {
+      overview.reload();
+      days.reload();
+    }, 5000);
+    return () => clearInterval(timer);
+  }, [filling, vehicleId]);
   if (ready && !account) {
     return (
       <Page title="Dashboard">
@@ -59,6 +81,9 @@ export function Dashboard() {
   const byDay = new Map(list.map((d) => [d.day, d]));
   const shown = Array.from({ length: 14 }, (_, i) => byDay.get(daysAgo(13 - i)) ?? emptyDay(daysAgo(13 - i)));
   const hasDays = list.length > 0;
+  const rates = overview.data?.rates ?? null;
+  const weekCost = rates ? costSentences(week, rates, 'in the last 7 days') : undefined;
+  const monthCost = rates ? costSentences(list, rates, 'in the last 30 days') : undefined;
   return (
     <Page title="Dashboard" actions={<VehiclePicker v={v} />}>
       {v.loading ? <Loading /> : null}
@@ -104,6 +129,53 @@ export function Dashboard() {
               hint={`${co2(sum(week, 'co2AvoidedG'))} avoided vs a gasoline car`}
             />
           </div>
+          {hasDays && rates && weekCost && monthCost ? (
+            <>
+              <h2 class="section">Charging cost</h2>
+              <div class="stats">
+                <Stat
+                  label="Cost, last 7 days"
+                  value={money(weekCost.amount, rates.currency)}
+                  hint={`${energy(weekCost.wh)} charged`}
+                />
+                <Stat
+                  label={rates.timeOfUse ? 'Saved off-peak, 7 days' : 'Price'}
+                  value={
+                    rates.timeOfUse
+                      ? money(weekCost.savedAmount, rates.currency)
+                      : perKwh(rates.periods[0]!.pricePerKwh, rates.currency)
+                  }
+                  hint={
+                    rates.timeOfUse
+                      ? `vs all at ${rates.comparison.label.toLowerCase()} (${perKwh(rates.comparison.pricePerKwh, rates.currency)})`
+                      : 'at all hours'
+                  }
+                />
+                <Stat
+                  label="Cost, last 30 days"
+                  value={money(monthCost.amount, rates.currency)}
+                  hint={`${energy(monthCost.wh)} charged`}
+                />
+              </div>
+              <Card>
+                <p class="cost-words">
+                  {monthCost.cost} {monthCost.saved}
+                </p>
+                <p class="muted small">
+                  Prices: {rates.periods.map((p) => `${p.label} ${perKwh(p.pricePerKwh, rates.currency)}`).join(', ')}
+                  {rates.note ? `. ${rates.note}` : '.'}
+                  {rates.source ? ` Source: ${rates.source}.` : ''}
+                </p>
+              </Card>
+            </>
+          ) : null}
+          {hasDays && filling ? (
+            <p class="notice" role="status">
+              {demoFilling
+                ? 'The demo’s history is still arriving: these figures grow as it lands.'
+                : 'Your latest data is being worked out: these figures will update in a moment.'}
+            </p>
+          ) : null}
           {days.loading ? <Loading /> : null}
           {hasDays ? (
             <div class="two">
@@ -155,7 +227,22 @@ export function Dashboard() {
                 />
               </Card>
             </div>
-          ) : days.loading ? null : (
+          ) : days.loading || overview.loading ? null : progress?.lastDay && !progress.deriving ? (
+            <Empty>
+              Nothing in the last 30 days: the latest data from this vehicle is from {date(progress.lastDay)}.
+            </Empty>
+          ) : progress?.receivedTo ? (
+            <p class="notice" role="status">
+              Your first trips are being worked out: your device has sent data from{' '}
+              {date(progress.receivedFrom ?? progress.receivedTo)} to {date(progress.receivedTo)}. Trips, charging and
+              costs show here as soon as they are ready.
+            </p>
+          ) : demoFilling ? (
+            <p class="notice" role="status">
+              Your history is on its way: the demo is sending its days of driving (
+              {Math.round((config.demo?.progress ?? 0) * 100)} % in). Trips and charging show here as they land.
+            </p>
+          ) : (
             <Empty>No data yet for this vehicle: it shows here after the device’s first upload.</Empty>
           )}
         </>

@@ -1,4 +1,8 @@
-/** Trips: a list by day, and one trip's state-of-charge curve, energy, efficiency, climate and carbon. */
+/**
+ * Trips: a list by day (each link one sentence, as a screen reader reads it), and one trip's
+ * state-of-charge curve, energy, efficiency, climate (heating and cooling apart from lights,
+ * radio and USB, in words) and carbon.
+ */
 import { useEffect, useState } from 'preact/hooks';
 import { get, type TracePoint, type Trip } from '../api';
 import { Chart, COLORS } from '../components/chart';
@@ -14,9 +18,9 @@ import {
   percent,
   temperature,
   temperatureValue,
-  time,
 } from '../units';
 import { useMyVehicle, VehiclePicker } from '../vehicles';
+import { auxSentence, dayName, tripDetails, tripHeadline } from './insights';
 
 const tripHref = (t: Trip) => `/trips/${t.vehicleId}/${encodeURIComponent(t.startedAt)}`;
 /** Trips per page: a few weeks of driving; older ones on request. */
@@ -78,14 +82,14 @@ export function Trips() {
           <ul class="rows">
             {list.map((t) => (
               <li key={t.startedAt}>
-                <a class="row" href={tripHref(t)}>
-                  <span class="row-main">
-                    {time(t.startedAt)} – {time(t.endedAt)}
-                    {t.complete ? '' : ' (in progress)'}
-                  </span>
-                  <span>{distance(t.distanceM, units)}</span>
-                  <span class="muted">{efficiency(t.energyWh, t.distanceM, units)}</span>
-                  <span class="muted hide-narrow">{temperature(t.ambientMeanC, units)}</span>
+                {/* The link's name is one sentence (the day said, since only the heading shows it); its visible text is part of it. */}
+                <a
+                  class="row"
+                  href={tripHref(t)}
+                  aria-label={`${dayName(t.startedAt)}, ${tripHeadline(t, units)}${tripDetails(t, units)}.`}
+                >
+                  <span class="row-main">{tripHeadline(t, units)}</span>
+                  {tripDetails(t, units) ? <span class="muted">{tripDetails(t, units).replace(/^, /, '')}</span> : null}
                 </a>
               </li>
             ))}
@@ -134,9 +138,16 @@ export function TripDetail({ vehicle, started }: { vehicle: string; started: str
             <Stat label="Energy" value={energy(t.energyWh, 2)} hint={efficiency(t.energyWh, t.distanceM, units)} />
             <Stat label="Battery" value={`${percent(t.socStartPct)} → ${percent(t.socEndPct)}`} />
             <Stat label="Outside" value={temperature(t.ambientMeanC, units)} />
-            <Stat label="Heating & cooling" value={energy(t.hvacWh, 2)} hint={`accessories ${energy(t.auxWh, 2)}`} />
+            <Stat
+              label="Heating & cooling"
+              value={energy(t.hvacWh, 2)}
+              hint={`lights, radio, USB ${energy(t.auxWh, 2)}`}
+            />
             <Stat label="CO₂" value={co2(t.co2G)} hint={`${co2(t.co2AvoidedG)} avoided`} />
           </div>
+          <Card>
+            <p class="aux-words">{auxSentence(t.hvacWh, t.auxWh, Math.max(0, t.energyWh), 'this trip’s')}</p>
+          </Card>
           {points.length > 1 ? (
             <div class="two">
               <Card>
@@ -185,7 +196,7 @@ export function TripDetail({ vehicle, started }: { vehicle: string; started: str
                       values: points.map((p) => (p.hvacW === null ? null : p.hvacW / 1000)),
                     },
                     {
-                      label: 'Accessories',
+                      label: 'Lights, radio, USB',
                       unit: 'kW',
                       color: COLORS.purple,
                       values: points.map((p) => (p.auxW === null ? null : p.auxW / 1000)),

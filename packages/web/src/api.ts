@@ -134,6 +134,11 @@ export interface PublicProgram {
   rewardRules: { key: string; type: string; label: string; points?: number }[];
   /** Each reward rule in plain words, in money or points as the program shows rewards. */
   rewardRuleSentences: { key: string; label: string; sentence: string }[];
+  /** How rewards are paid: PayPal monthly, and/or a gift card at each year's end or the program's. */
+  payoutOptions?: {
+    paypal?: { minimumPoints: number };
+    giftCard?: { brand: string; when: 'year_end' | 'program_end' };
+  };
   territory?: unknown;
 }
 

@@ -369,6 +369,17 @@ function homeOf(p: PublicProgram) {
   };
 }
 
+/** How the program pays, for the PayPal field's hint: monthly by PayPal, or else a gift card at the year's or the program's end. */
+function payByHint(p: PublicProgram): string {
+  const card = p.payoutOptions?.giftCard;
+  const without = card
+    ? `without one, you get ${/^[aeiou]/i.test(card.brand) ? 'an' : 'a'} ${card.brand} gift card for your balance ${card.when === 'year_end' ? 'at each year end' : 'when the program ends'}.`
+    : 'without one, ask the program team how you are paid.';
+  return p.payoutOptions?.paypal === undefined && card
+    ? `This program pays by gift card: ${without.replace(/^without one, you get /, '')}`
+    : `Paid monthly by PayPal; ${without}`;
+}
+
 export function Apply({ slug }: { slug: string }) {
   const { route } = useLocation();
   const program = useLoad(() => get<PublicProgram>(`/programs/${slug}`), [slug]);
@@ -525,7 +536,7 @@ export function Apply({ slug }: { slug: string }) {
               label="PayPal address (optional)"
               name="paypalEmail"
               type="email"
-              hint="Paid monthly by PayPal; without one, you get a gift card for your balance at year end."
+              hint={payByHint(p)}
               error={form.fields.paypalEmail}
             />
             <ErrorNote error={form.error} />

@@ -117,6 +117,25 @@ describe.runIf(browserReady)('device stock, shipping and installing without a te
     secrets.set(one!.serial, one!.secret);
     await expect.poll(() => p.getByLabel('Whose stock is C2-WEB-0001').inputValue()).toBe('alectra');
 
+    // One for the shared stock, then given to Alectra from the list.
+    await p.getByLabel('Add to').selectOption({ label: 'The shared stock (any program ships it)' });
+    await p.getByLabel('One serial').fill('C2-WEB-SHARED-1');
+    await p.getByRole('button', { name: 'Add this device' }).click();
+    await p.locator('.stock-label', { hasText: 'C2-WEB-SHARED-1' }).waitFor();
+    const owner = p.getByLabel('Whose stock is C2-WEB-SHARED-1');
+    expect(await owner.inputValue()).toBe('');
+    await owner.selectOption({ label: 'SmartCharge Ontario (Alectra)' });
+    await p
+      .getByRole('row', { name: /C2-WEB-SHARED-1/ })
+      .getByRole('button', { name: 'History' })
+      .click();
+    await p
+      .getByRole('list', { name: 'History of device C2-WEB-SHARED-1' })
+      .getByText("Moved · to SmartCharge Ontario (Alectra)'s stock · by Olive Operator")
+      .waitFor();
+    expect(await owner.inputValue()).toBe('alectra');
+    await p.getByLabel('Add to').selectOption({ label: "SmartCharge Ontario (Alectra)'s stock" });
+
     // Pasted with a bad line and a repeat: nothing is added, each line named in words, the list kept.
     const list = p.getByLabel('A list of serials');
     await list.fill('serial,box\nC2-WEB-0002,1\nnot a serial!\nC2-WEB-0003,1\nC2-WEB-0002,2\n');

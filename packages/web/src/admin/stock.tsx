@@ -78,7 +78,7 @@ export function Stock() {
       {view ? (
         <>
           <div class="stats no-print">
-            {(['in_stock', 'shipped', 'active', 'revoked'] as const).map((state) => (
+            {(['in_stock', 'shipped', 'installed', 'active', 'revoked'] as const).map((state) => (
               <Stat key={state} label={STATE_LABEL[state]} value={int.format(view.counts[state])} />
             ))}
           </div>

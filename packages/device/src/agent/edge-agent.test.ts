@@ -12,7 +12,7 @@ import { Elm327 } from './elm327/elm327.js';
 import { Elm327Emulator } from './emulator/elm327-emulator.js';
 import { ScriptedVehicle, type ScriptStep } from './emulator/scripted-vehicle.js';
 import { FixedVehicle, type EmulatedVehicle } from './emulator/vehicle-state.js';
-import { getProfile } from './profiles/index.js';
+import { getProfile, isFlagSignal } from './profiles/index.js';
 import { RecordJournal } from './record-journal.js';
 
 const START = Date.UTC(2026, 4, 12, 14, 0, 0);
@@ -253,7 +253,11 @@ describe('edge agent', () => {
 
   it('uses an odometer for trips only when it is fine enough, or the only distance there is', () => {
     expect(odometerUsable(KONA, new Set())).toBe(false); // whole km, speed available
-    expect(odometerUsable(getProfile('nissan-leaf-24kwh'), new Set())).toBe(true); // no speed at all
+    // The Leaf's VCM gives speed now: its whole-unit odometer is not needed for trips.
+    expect(odometerUsable(getProfile('nissan-leaf-24kwh'), new Set())).toBe(false);
+    const leaf = getProfile('nissan-leaf-24kwh');
+    const withoutSpeed = { ...leaf, signals: leaf.signals.filter((s) => isFlagSignal(s) || s.quantity !== 'speed') };
+    expect(odometerUsable(withoutSpeed, new Set())).toBe(true); // no speed at all
     expect(odometerUsable(getProfile('chevrolet-bolt-spark'), new Set([0xa6]))).toBe(true); // J1979 odometer, 0.1 km
     expect(odometerUsable(getProfile('chevrolet-bolt-spark'), new Set())).toBe(false);
   });

@@ -139,6 +139,8 @@ export class VehicleReader {
   /** Everything cached that is still fresh: three read intervals (and at least 5 s). */
   private merge(nowMs: number): Pick<VehicleReading, 'values' | 'flags'> {
     const sums = new Map<Quantity, { sum: number; n: number }>();
+    // Fallback fields (one the car fills instead of another in some markets) count only when nothing else does.
+    const fallbacks = new Map<Quantity, { sum: number; n: number }>();
     const flags: Partial<Record<Flag, boolean>> = {};
     const fresh = (requestId: string, everyS: number | undefined) => {
       const cached = this.cache.get(requestId);
@@ -146,11 +148,11 @@ export class VehicleReader {
         ? cached
         : undefined;
     };
-    const add = (quantity: Quantity, value: number) => {
-      const acc = sums.get(quantity) ?? { sum: 0, n: 0 };
+    const add = (quantity: Quantity, value: number, into = sums) => {
+      const acc = into.get(quantity) ?? { sum: 0, n: 0 };
       acc.sum += value;
       acc.n++;
-      sums.set(quantity, acc);
+      into.set(quantity, acc);
     };
     for (const request of this.profile.requests) {
       const cached = fresh(request.id, request.everyS);
@@ -159,7 +161,7 @@ export class VehicleReader {
         const value = cached.values.get(String(i));
         if (value === undefined || signal.request !== request.id) continue;
         if (isFlagSignal(signal)) flags[signal.flag] = flags[signal.flag] === true || value === true;
-        else add(signal.quantity, value as number);
+        else add(signal.quantity, value as number, signal.fallback ? fallbacks : sums);
       }
     }
     for (const pid of this.standardFallbacks) {
@@ -167,6 +169,7 @@ export class VehicleReader {
       const value = cached?.values.get(`std-${pid}`);
       if (typeof value === 'number') add(STANDARD_QUANTITY[getStandardPid(pid).quantity]!, value);
     }
+    for (const [quantity, acc] of fallbacks) if (!sums.has(quantity)) sums.set(quantity, acc);
     const values: Partial<Record<Quantity, number>> = {};
     for (const [quantity, { sum, n }] of sums) values[quantity] = sum / n;
     return { values, flags };

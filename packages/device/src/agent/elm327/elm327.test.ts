@@ -133,6 +133,16 @@ describe('ELM327 link', () => {
     expect(await elm.request(BMS_0101)).toMatchObject({ ok: false, reason: 'incomplete' });
   });
 
+  it('refuses an answer with two frames fused on one line as incomplete, and asks again', async () => {
+    // Seen on 2024 cars: a line end lost between two consecutive frames (ATS0 prints no spaces).
+    const fused = '7EC103E620101FFF7E7\r7EC21FFBF17D54650037EC22FF600ED80F0E0E\r7EC230E0F0E00000ECF';
+    expect(interpretAnswer(fused, '220101', BMS_0101, true)).toMatchObject({ ok: false, reason: 'incomplete' });
+    const { elm, emulator } = await connect({ recorded: [{ header: '7E4', command: '220101', answer: fused }] });
+    await elm.initialize();
+    expect(await elm.request(BMS_0101)).toMatchObject({ ok: false, reason: 'incomplete' });
+    expect(emulator.stats.byCommand.get('220101')).toBe(2); // tried once more
+  });
+
   it('reads a broadcast frame by monitoring, then stops the monitor', async () => {
     const vehicle = new FixedVehicle({ inGear: true, odometerM: 42_000_000 });
     const { elm, exchanges } = await connect({ vehicle, profile: LEAF });

@@ -97,6 +97,21 @@ describe('ELM327 answers', () => {
     expect(reassemble(parseElmResponse(unpadded, { headers: true }).frames, true)[0]!.complete).toBe(true);
   });
 
+  it('refuses two ISO-TP frames fused on one line (the line end lost) as incomplete', () => {
+    const fused = [
+      // With spaces, with both ids; without spaces (ATS0, as the agent sets it); the second id lost too.
+      '7EC 10 0E 62 01 05 11 22 33\r7EC 21 44 55 66 77 88 99 AA 7EC 22 BB AA AA AA AA AA AA\r',
+      '7EC100E620105112233\r7EC2144556677889 9AA7EC22BBAAAAAAAAAAAA\r'.replace(' ', ''),
+      '7EC 10 0E 62 01 05 11 22 33\r7EC 21 44 55 66 77 88 99 AA 22 BB AA AA AA AA AA AA\r',
+    ];
+    for (const raw of fused) {
+      const parsed = parseElmResponse(raw, { headers: true });
+      expect(parsed.malformed, raw).toHaveLength(1);
+      const [m] = reassemble(parsed.frames, true);
+      expect(m!.complete, raw).toBe(false);
+    }
+  });
+
   it('sets a line cut in the middle of a byte aside as malformed', () => {
     const parsed = parseElmResponse('7EC 10 14 62 01 01 11 22 3', { headers: true });
     expect(parsed.malformed).toEqual(['7EC 10 14 62 01 01 11 22 3']);

@@ -142,7 +142,8 @@ function parseDataLine(line: string, headers: boolean): ElmFrame | undefined {
     rest = line.slice(3);
   }
   const bytes = hexBytes(rest);
-  return bytes === undefined || bytes.length === 0 ? undefined : { id, bytes };
+  // A CAN frame carries at most 8 data bytes: more on one line is two frames fused (the line end lost).
+  return bytes === undefined || bytes.length === 0 || bytes.length > 8 ? undefined : { id, bytes };
 }
 
 function withPci(pci: number, bytes: Uint8Array): Uint8Array {

@@ -28,8 +28,11 @@ const QUANTITY_VALUE: Record<Quantity, (s: VehicleState) => number> = {
   ac_line_voltage: (s) => s.acLineVoltageV,
   ac_line_current: (s) => s.acLineCurrentA,
   charge_power: (s) => s.chargePowerW,
-  hvac_power: () => 0,
-  aux_power: () => 0,
+  hvac_power: (s) => s.hvacPowerW,
+  aux_power: (s) => s.auxPowerW,
+  charger_output_voltage: (s) => s.chargerOutputVoltageV,
+  charger_output_current: (s) => s.chargerOutputCurrentA,
+  charger_output_power: (s) => s.chargerOutputVoltageV * s.chargerOutputCurrentA,
 };
 
 const FLAG_VALUE: Record<Flag, (s: VehicleState) => boolean> = {

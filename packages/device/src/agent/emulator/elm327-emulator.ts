@@ -35,9 +35,9 @@ export type EmulatorFault =
   | 'late';
 
 export interface RecordedExchange {
-  /** The transmit header in force (ATSH), when the answer depends on it. */
+  /** The transmit header in force (ATSH), when the answer depends on it; for `ATMA`, the id monitored (ATCRA). */
   readonly header?: string;
-  /** The request as sent, e.g. `220101`. */
+  /** The request as sent, e.g. `220101`, or `ATMA` for a broadcast frame printed each time it comes by. */
   readonly command: string;
   /** What the adapter printed, before the prompt (`\r` separated lines). */
   readonly answer: string;
@@ -273,8 +273,13 @@ class AdapterSession {
     const request = config.profile?.requests.find(
       (r): r is Extract<TProfileRequest, { monitor: string }> => isMonitorRequest(r) && r.monitor === this.filter,
     );
+    const recorded = config.recorded?.find((r) => r.command.toUpperCase() === 'ATMA' && r.header === this.filter);
     if (this.echo) this.write(`${this.lastCommand}${this.eol}`);
     const emit = () => {
+      if (recorded) {
+        if (recorded.answer !== '') this.write(`${recorded.answer.split(/\r\n?|\n/).join(this.eol)}${this.eol}`);
+        return;
+      }
       const state = this.emulator.vehicleState('ATMA');
       if (state.asleep || !request || !config.profile) return; // a silent bus
       const data = encodeAnswer(config.profile, request, state);

@@ -244,6 +244,12 @@ export class ScriptedVehicle implements EmulatedVehicle {
       acLineVoltageV: ac ? charger.lineVoltageV : 0,
       acLineCurrentA: ac && charging ? inletW / charger.lineVoltageV : 0,
       chargePowerW: inletW,
+      // The on-board charger delivers the battery side of an AC charge at the pack's voltage.
+      chargerOutputVoltageV: ac && charging ? this.electrical.voltageV : 0,
+      chargerOutputCurrentA:
+        ac && charging && this.electrical.voltageV > 0 ? this.step.batteryW / this.electrical.voltageV : 0,
+      hvacPowerW: 0,
+      auxPowerW: asleep ? 0 : 300,
       inGear,
       plugged: charger !== undefined,
       charging,

@@ -20,6 +20,11 @@ export interface VehicleState {
   readonly acLineVoltageV: number;
   readonly acLineCurrentA: number;
   readonly chargePowerW: number;
+  /** The on-board charger's DC side while it charges (AC charging only; 0 on a DC fast charger). */
+  readonly chargerOutputVoltageV: number;
+  readonly chargerOutputCurrentA: number;
+  readonly hvacPowerW: number;
+  readonly auxPowerW: number;
   readonly inGear: boolean;
   readonly plugged: boolean;
   readonly charging: boolean;
@@ -46,6 +51,10 @@ export const PARKED_AWAKE: VehicleState = {
   acLineVoltageV: 0,
   acLineCurrentA: 0,
   chargePowerW: 0,
+  chargerOutputVoltageV: 0,
+  chargerOutputCurrentA: 0,
+  hvacPowerW: 0,
+  auxPowerW: 300,
   inGear: false,
   plugged: false,
   charging: false,

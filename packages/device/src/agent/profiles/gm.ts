@@ -9,7 +9,8 @@ const ABRP_AUTOPI =
   'Iternio (A Better Routeplanner), autopi-link my_abrp.py, Chevy PID list, github.com/iternio/autopi-link';
 const OVMS_BOLT = 'Open Vehicle Monitoring System v3, vehicle_boltev (vehicle_boltev.cpp)';
 const OVMS_VOLT = 'Open Vehicle Monitoring System v3, vehicle_voltampera (the same GM PIDs on the Volt/Ampera)';
-const OBDB_BOLT = 'OBDb signal set for the Chevrolet Bolt EV (signalsets/v3/default.json)';
+const OBDB_BOLT =
+  'OBDb signal set for the Chevrolet Bolt EV (signalsets/v3/default.json, and its response tests of 2017–2023 cars)';
 
 export const CHEVROLET_BOLT_SPARK = defineProfile({
   id: 'chevrolet-bolt-spark',
@@ -21,7 +22,7 @@ export const CHEVROLET_BOLT_SPARK = defineProfile({
   vinPrefixes: ['1G1FW6S0', '1G1FX6S0', '1G1FY6S0', '1G1FZ6S0', 'KL8CL6S0', 'KL8CK6S0'],
   sources: [ABRP_AUTOPI, OVMS_BOLT, OBDB_BOLT, OVMS_VOLT],
   notes:
-    'Positions from the public Bolt EV lists named. On the Spark EV the 7E4 PIDs (8334, 434F, 4368, 4369, 801E) are the GM family ones OVMS also reads on the Volt; the 7E1 pack voltage and current PIDs are unverified there. The Bolt reports no state of health; the cars have no charging flag: charging is read from the pack current while a charger is connected.',
+    'Positions from the public Bolt EV lists named. On the Spark EV the 7E4 PIDs (8334, 434F, 4368, 4369, 801E) are the GM family ones OVMS also reads on the Volt; the 7E1 pack voltage and current PIDs are unverified there. The Bolt reports no state of health. Charging comes from the charge mode (4373), the on-board charger delivering power (its HV side, 436B × 436C: AC charging) or current into the pack; 4373, 436B and 436C are from the Bolt lists and unverified on the Spark EV. The HV side of the charger is not the inlet: inlet power is the AC line voltage × current (4368 × 4369).',
   requests: [
     { id: 'soc', header: '7E4', receive: '7EC', service: 0x22, pid: '8334', length: 4 },
     { id: 'volts', header: '7E1', receive: '7E9', service: 0x22, pid: '2885', length: 5 },
@@ -31,6 +32,9 @@ export const CHEVROLET_BOLT_SPARK = defineProfile({
     { id: 'charger', header: '7E4', receive: '7EC', service: 0x22, pid: '4531', length: 4 },
     { id: 'obc_volts', header: '7E4', receive: '7EC', service: 0x22, pid: '4368', length: 4, everyS: 5 },
     { id: 'obc_amps', header: '7E4', receive: '7EC', service: 0x22, pid: '4369', length: 4, everyS: 5 },
+    { id: 'charge_mode', header: '7E4', receive: '7EC', service: 0x22, pid: '4373', length: 5 },
+    { id: 'obc_hv_volts', header: '7E4', receive: '7EC', service: 0x22, pid: '436B', length: 5, everyS: 5 },
+    { id: 'obc_hv_amps', header: '7E4', receive: '7EC', service: 0x22, pid: '436C', length: 5, everyS: 5 },
     { id: 'pack_temp', header: '7E4', receive: '7EC', service: 0x22, pid: '434F', length: 4, everyS: 10 },
     { id: 'outside', header: '7E4', receive: '7EC', service: 0x22, pid: '801E', length: 4, everyS: 10 },
   ],
@@ -74,6 +78,37 @@ export const CHEVROLET_BOLT_SPARK = defineProfile({
       scale: 0.2,
       unit: 'A',
       name: 'On-board charger AC current',
+    },
+    // Two bytes, the flag in the last bit (OBDb bit index 15): 00 00 not charging, FF FF charging.
+    {
+      flag: 'charging',
+      request: 'charge_mode',
+      byte: 4,
+      mask: 0x01,
+      anyOf: [0x01],
+      name: 'Charging mode',
+      note: OBDB_BOLT,
+    },
+    {
+      quantity: 'charger_output_voltage',
+      request: 'obc_hv_volts',
+      byte: 3,
+      bytes: 2,
+      scale: 0.5,
+      unit: 'V',
+      name: 'Charger HV voltage',
+      note: OBDB_BOLT,
+    },
+    {
+      quantity: 'charger_output_current',
+      request: 'obc_hv_amps',
+      byte: 3,
+      bytes: 2,
+      signed: true,
+      scale: 0.05,
+      unit: 'A',
+      name: 'Charger HV current',
+      note: OBDB_BOLT,
     },
     {
       quantity: 'battery_temp',

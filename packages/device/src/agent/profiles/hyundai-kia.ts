@@ -128,7 +128,7 @@ export const HYUNDAI_KIA_64KWH = defineProfile({
   vinPrefixes: ['KM8K23AG', 'KM8K33AG', 'KM8K53AG', 'KM8K63AG', 'KNDCC3LG', 'KNDCE3LG', 'KNDJ33AU'],
   sources: [EVNOTIPI, OVMS_NIRO, JEJUSOUL],
   notes:
-    'The cluster (7C6) answers the odometer only while the car is on, in whole kilometres; trip distance then comes from speed.',
+    'The cluster (7C6) answers the odometer only while the car is on, in whole units (kilometres, or miles where the kilometre field reads 0); trip distance then comes from speed. The charge-port bits are not set on the cars captured so far: AC or DC then comes from the power (above 11.5 kW is DC), so the last minutes of a fast charge, tapered below that, read as AC.',
   requests: [
     { id: 'bms0101', header: '7E4', receive: '7EC', service: 0x22, pid: '0101', length: 62 },
     { id: 'bms0105', header: '7E4', receive: '7EC', service: 0x22, pid: '0105', length: 46, everyS: 10 },
@@ -146,23 +146,53 @@ export const HYUNDAI_KIA_64KWH = defineProfile({
     },
   ],
   signals: [
-    {
-      flag: 'plugged',
-      request: 'bms0101',
-      byte: 53,
-      mask: 0x80,
-      anyOf: [0x80],
-      name: 'Charge port connected (bits 2, bit 7)',
-    },
+    // Charge state: every bit the car may set counts, none that it leaves clear hides a charge (the
+    // agent also reads a charge from current into the pack at standstill). Real Kona and Niro
+    // captures show charging bits 2 (byte 53) as 0x09 while charging and 0x0D while driving, with
+    // bit 7 ("plugged") never set, and charging bits 1 (byte 12) at 0x03 whatever the charger
+    // (OVMS #280, JejuSoul #35 and #39): the port bits below are read where a car sets them.
     {
       flag: 'charging',
       request: 'bms0101',
       byte: 53,
       mask: 0x0c,
       anyOf: [0x08],
-      name: 'Charging (bits 2, 0x0C = 0x08)',
+      name: 'Charging bits 2: 0x08 set, BMS ignition (0x04) clear',
+      note: `${EVNOTIPI}; ${OVMS_NIRO} (main relay on, ignition off)`,
     },
-    { flag: 'dc', request: 'bms0101', byte: 12, noneOf: [3], name: 'Charge bits 1: 3 = normal (AC) port' },
+    {
+      flag: 'charging',
+      request: 'bms0101',
+      byte: 12,
+      mask: 0x80,
+      anyOf: [0x80],
+      name: 'Charging bits 1: HV charging (bit 7)',
+    },
+    {
+      flag: 'plugged',
+      request: 'bms0101',
+      byte: 53,
+      mask: 0x80,
+      anyOf: [0x80],
+      name: 'Charging bits 2: charge port connected (bit 7)',
+    },
+    {
+      flag: 'plugged',
+      request: 'bms0101',
+      byte: 12,
+      mask: 0x60,
+      noneOf: [0],
+      name: 'Charging bits 1: normal (0x20, AC) or rapid (0x40, DC) charge port',
+    },
+    // A bit field, not a value: 0x40 is the rapid (DC) port. The old rule "≠ 3" read DC when parked and on AC.
+    {
+      flag: 'dc',
+      request: 'bms0101',
+      byte: 12,
+      mask: 0x40,
+      anyOf: [0x40],
+      name: 'Charging bits 1: rapid charge port (bit 6)',
+    },
     {
       quantity: 'pack_current',
       request: 'bms0101',
@@ -211,6 +241,18 @@ export const HYUNDAI_KIA_64KWH = defineProfile({
       name: 'Shift status R or D',
       note: OVMS_NIRO,
     },
-    { quantity: 'odometer', request: 'cm_b002', byte: 9, bytes: 3, unit: 'km', name: 'Odometer' },
+    // Kilometre markets fill bytes 9–11; North American (and UK) cars leave them at 0 and count miles in 12–14.
+    { quantity: 'odometer', request: 'cm_b002', byte: 9, bytes: 3, unit: 'km', invalid: [0], name: 'Odometer (km)' },
+    {
+      quantity: 'odometer',
+      request: 'cm_b002',
+      byte: 12,
+      bytes: 3,
+      unit: 'mi',
+      invalid: [0],
+      fallback: true,
+      name: 'Odometer (miles)',
+      note: `${OVMS_NIRO} (kn_can_poll.cpp, the Kona reading 12–14; OVMS issue #278, a UK Kona: 7808 mi there, 0 in 9–11)`,
+    },
   ],
 });

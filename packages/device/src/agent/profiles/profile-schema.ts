@@ -26,6 +26,10 @@ export const QUANTITY_UNITS = {
   charge_power: ['W', 'kW'],
   hvac_power: ['W', 'kW'],
   aux_power: ['W', 'kW'],
+  /** The on-board charger's DC side (what it delivers toward the pack): not the inlet, which is before its losses. */
+  charger_output_voltage: ['V'],
+  charger_output_current: ['A'],
+  charger_output_power: ['W', 'kW'],
 } as const;
 export type Quantity = keyof typeof QUANTITY_UNITS;
 export const QUANTITIES = Object.keys(QUANTITY_UNITS) as Quantity[];
@@ -94,6 +98,11 @@ export const ZNumericSignalSchema = z.strictObject({
   unit: z.string(),
   /** Raw values that mean "not available" (e.g. 0xFF for an absent sensor). */
   invalid: z.array(z.int()).optional(),
+  /**
+   * Read only when no other signal gives the quantity: a second field the car fills instead of the
+   * first in some markets (the Kona's odometer in miles where the kilometre field reads 0).
+   */
+  fallback: z.boolean().optional(),
 });
 
 export const ZFlagSignalSchema = z.strictObject({
@@ -112,7 +121,17 @@ export const ZVehicleProfileSchema = z
     id: z.string().regex(/^[a-z0-9-]+$/),
     name: z.string(),
     /** Catalog model ids this profile reads, and the model years. */
-    models: z.array(z.strictObject({ id: z.string(), yearFrom: z.int(), yearTo: z.int() })).min(1),
+    models: z
+      .array(
+        z.strictObject({
+          id: z.string(),
+          yearFrom: z.int(),
+          yearTo: z.int(),
+          /** Only this catalog variant (part of its name, e.g. `62 kWh`), where one year offered several packs. */
+          variant: z.string().optional(),
+        }),
+      )
+      .min(1),
     /** VIN prefixes (world manufacturer id + vehicle descriptor) of the cars it reads. */
     vinPrefixes: z.array(z.string().regex(/^[A-HJ-NPR-Z0-9]{3,11}$/)),
     /** Named public documentation the positions and formulas come from. */

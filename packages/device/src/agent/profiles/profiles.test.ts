@@ -69,9 +69,11 @@ const CASES: Record<string, { answers: Record<string, string[]>; expect: Record<
       cm_b002: ['7CE 10 0F 62 B0 02 00 00 00', '7CE 21 00 00 00 00 5B A0 00', '7CE 22 00 00 AA AA AA AA AA'],
     },
     expect: {
-      plugged: true,
-      charging: true,
-      dc: false, // charge bits 1 = 3: the normal (AC) port
+      'charging:1': true, // charging bits 2 = 0x88: 0x08 set, ignition clear
+      'charging:2': false, // charging bits 1 = 0x03: bit 7 clear
+      'plugged:1': true,
+      'plugged:2': false, // neither port bit in 0x03
+      dc: false, // 0x03: the rapid-port bit (0x40) clear
       pack_current: -36.2,
       pack_voltage: 387.4,
       'battery_temp:1': 20,
@@ -83,7 +85,8 @@ const CASES: Record<string, { answers: Record<string, string[]>; expect: Record<
       ambient_temp: 13.5,
       speed: 60 / 3.6,
       in_gear: true,
-      odometer: 23_456_000,
+      'odometer:1': 23_456_000,
+      // odometer:2 (miles) reads 0 on this kilometre car: absent
     },
   },
   'hyundai-ioniq-electric-2017': {
@@ -201,6 +204,9 @@ const CASES: Record<string, { answers: Record<string, string[]>; expect: Record<
       charger: ['7EC 04 62 45 31 02 AA AA AA'],
       obc_volts: ['7EC 04 62 43 68 78 AA AA AA'],
       obc_amps: ['7EC 04 62 43 69 A0 AA AA AA'],
+      charge_mode: ['7EC05624373FFFF'], // OBDb's response test of a charging 2023 car
+      obc_hv_volts: ['7EC0562436B02FF'], // OBDb: 383.5 V
+      obc_hv_amps: ['7EC0562436C022F'], // OBDb: 27.95 A
       pack_temp: ['7EC 04 62 43 4F 3E AA AA AA'],
       outside: ['7EC 04 62 80 1E 5B AA AA AA'],
     },
@@ -214,6 +220,9 @@ const CASES: Record<string, { answers: Record<string, string[]>; expect: Record<
       dc: false,
       ac_line_voltage: 240,
       ac_line_current: 32,
+      charging: true,
+      charger_output_voltage: 383.5,
+      charger_output_current: 27.95,
       battery_temp: 22,
       ambient_temp: 5.5,
     },
@@ -230,6 +239,14 @@ const CASES: Record<string, { answers: Record<string, string[]>; expect: Record<
       ],
       lbc04: ['7BB 10 10 61 04 00 00 0C 00', '7BB 21 00 0D 00 00 FF 00 00', '7BB 22 0E 00 00 AA AA AA AA'],
       lbc61: ['7BB 10 10 61 61 00 00 23 A0', '7BB 21 00 00 00 00 00 00 00', '7BB 22 00 00 00 AA AA AA AA'],
+      // The VCM answers of the 2018 polling list's examples (OBC 0x0015 = 2.1 kW, aux 2 × 100 W, AC 1 × 250 W, 24 °C).
+      vcm_charge_mode: ['79A 04 62 11 4E 02 00 00 00'],
+      vcm_plug: ['79A 04 62 12 34 02 00 00 00'],
+      vcm_obc_power: ['79A 05 62 12 36 00 15 00 00'],
+      vcm_speed: ['79A 05 62 12 1A 00 01 00 00'],
+      vcm_aux_power: ['79A 04 62 11 52 02 00 00 00'],
+      vcm_ac_power: ['79A 04 62 11 51 01 00 00 00'],
+      vcm_ambient: ['79A 04 62 11 5D 81 00 00 00'],
       shifter: ['421 20 00 00 00 00 00 00 00'],
       meter: ['5C5 40 01 5F 90 00 00 00 00'],
     },
@@ -242,15 +259,84 @@ const CASES: Record<string, { answers: Record<string, string[]>; expect: Record<
       // pack 3 (FF) is absent on this car
       'battery_temp:4': 14,
       soh: 91.2,
+      charging: true, // charge mode 2: Level 2
+      dc: false,
+      plugged: true, // J1772 plug state 2
+      charger_output_power: 2100,
+      speed: 0.1 / 3.6,
+      aux_power: 200,
+      hvac_power: 250,
+      ambient_temp: 24,
       in_gear: true, // (0x20 >> 3) & 7 = 4: D
       odometer: 90_000_000,
     },
   },
 };
-CASES['nissan-leaf-24kwh-us'] = {
-  answers: CASES['nissan-leaf-24kwh']!.answers,
-  expect: { ...CASES['nissan-leaf-24kwh']!.expect, odometer: 90_000 * 1609.344 },
+// The 30 kWh car: the 43-byte group 1 of OVMS's second example (−0.92 A, 368.13 V, 56.29 %).
+CASES['nissan-leaf-30kwh'] = {
+  answers: {
+    ...CASES['nissan-leaf-24kwh']!.answers,
+    lbc01: [
+      '7BB 10 2B 61 01 FF FF FC 4E',
+      '7BB 21 02 8A FF FF FF 46 FF',
+      '7BB 22 FF FF FF 12 90 2A F8',
+      '7BB 23 8F CD 32 DE 03 8B 00',
+      '7BB 24 5C 1F 3D 00 08 96 C6',
+      '7BB 25 00 0B 32 90 80 00 01',
+      '7BB 26 00 00 FF FF FF FF FF',
+    ],
+  },
+  expect: { ...CASES['nissan-leaf-24kwh']!.expect, pack_current: -946 / 1024, pack_voltage: 368.13, soc: 56.2886 },
 };
+// The 40 and 62 kWh cars (ZE1): the 2018 polling list's group 1, 4 and 61 captures, gear and odometer polled.
+const ZE1_ANSWERS = {
+  ...CASES['nissan-leaf-24kwh']!.answers,
+  lbc01: [
+    '7BB 10 35 61 01 FF FF FC 18',
+    '7BB 21 02 AF FF FF FB 62 FF',
+    '7BB 22 FF F0 DD 0B 1C 30 D4',
+    '7BB 23 95 1D 33 06 03 95 00',
+    '7BB 24 01 70 00 26 9A 00 0C',
+    '7BB 25 44 B5 00 11 0B B8 80',
+    '7BB 26 00 01 FF FF FB 62 FF',
+    '7BB 27 FF FC AA 01 AD FF FF',
+  ],
+  lbc04: [
+    '7BB 10 1F 61 04 02 0D 13 02',
+    '7BB 21 03 14 FF FF FF 02 0B',
+    '7BB 22 13 13 00 FF FF FF FF',
+    '7BB 23 FF FF FF FF FF FF FF',
+    '7BB 24 FF FF FF FF FF FF FF',
+  ],
+  lbc61: [
+    '7BB 11 4B 61 61 26 9A 25 CA',
+    ...Array.from({ length: 47 }, (_, i) => `7BB 2${((i + 1) & 0x0f).toString(16).toUpperCase()} 00 00 00 00 00 00 00`),
+  ],
+  vcm_gear: ['79A 04 62 11 56 01 00 00 00'],
+  bcm_odometer: ['763 06 62 0E 01 00 04 DB 00'],
+};
+delete (ZE1_ANSWERS as Record<string, unknown>).shifter;
+delete (ZE1_ANSWERS as Record<string, unknown>).meter;
+const ZE1_EXPECT = {
+  ...CASES['nissan-leaf-24kwh']!.expect,
+  pack_current: -1000 / 1024,
+  pack_voltage: 381.73,
+  soc: 80.4021,
+  'battery_temp:1': 19,
+  'battery_temp:2': 20,
+  'battery_temp:4': 19,
+  soh: 96.74,
+  in_gear: false, // 1: Park
+  odometer: 1_243_000,
+};
+CASES['nissan-leaf-40kwh'] = { answers: ZE1_ANSWERS, expect: ZE1_EXPECT };
+CASES['nissan-leaf-62kwh'] = { answers: ZE1_ANSWERS, expect: ZE1_EXPECT };
+for (const pack of [24, 30]) {
+  CASES[`nissan-leaf-${pack}kwh-us`] = {
+    answers: CASES[`nissan-leaf-${pack}kwh`]!.answers,
+    expect: { ...CASES[`nissan-leaf-${pack}kwh`]!.expect, odometer: 90_000 * 1609.344 },
+  };
+}
 
 /** `quantity` or `flag`, with the signal's rank among its quantity when there are several. */
 function keysOf(profile: TVehicleProfile): string[] {
@@ -335,8 +421,30 @@ describe('choosing a profile', () => {
     expect(findProfile('Nissan', 'Leaf', 2013)?.id).toBe('nissan-leaf-24kwh');
   });
 
+  it('chooses the Leaf’s pack by variant where one year offered several', () => {
+    expect(findProfile('Nissan', 'Leaf', 2016)?.id).toBe('nissan-leaf-24kwh'); // the catalog's default: the 24 kWh S
+    expect(findProfile('Nissan', 'Leaf', 2016, '30 kWh')?.id).toBe('nissan-leaf-30kwh');
+    expect(findProfile('Nissan', 'Leaf', 2017)?.id).toBe('nissan-leaf-30kwh');
+    expect(findProfile('Nissan', 'Leaf', 2019)?.id).toBe('nissan-leaf-40kwh');
+    expect(findProfile('Nissan', 'Leaf', 2019, '62 kWh')?.id).toBe('nissan-leaf-62kwh');
+    expect(findProfile('Nissan', 'Leaf Plus', 2020)?.id).toBe('nissan-leaf-62kwh');
+    expect(findProfile('Nissan', 'Leaf', 2018, '62 kWh')?.id).toBe('nissan-leaf-40kwh'); // no e+ before 2019
+  });
+
+  it('names only variants the catalog has, in their years', () => {
+    for (const profile of PROFILES) {
+      for (const m of profile.models) {
+        if (m.variant === undefined) continue;
+        const variants = getModelById(m.id).variants.filter((v) => v.name.includes(m.variant!));
+        expect(variants.length, `${profile.id}: ${m.variant}`).toBeGreaterThan(0);
+        expect(m.yearFrom).toBeGreaterThanOrEqual(Math.min(...variants.map((v) => v.yearFrom)));
+        expect(m.yearTo).toBeLessThanOrEqual(Math.max(...variants.map((v) => v.yearTo)));
+      }
+    }
+  });
+
   it('finds none for a car without one, or a year outside it', () => {
-    expect(findProfile('Nissan', 'Leaf', 2019)).toBeUndefined();
+    expect(findProfile('Nissan', 'Leaf', 2024)).toBeUndefined();
     expect(findProfile('Tesla', 'Model 3', 2020)).toBeUndefined();
     expect(findProfile('Nobody', 'Nothing', 2020)).toBeUndefined();
   });
@@ -357,6 +465,7 @@ describe('choosing a profile', () => {
     expect(findProfileByVin('1G1FY6S07L4100001')?.id).toBe('chevrolet-bolt-spark');
     expect(findProfileByVin('1N4AZ0CP7DC400001')?.id).toBe('nissan-leaf-24kwh-us');
     expect(findProfileByVin('SJNFAAZE0U6000001')?.id).toBe('nissan-leaf-24kwh');
+    expect(findProfileByVin('SJNFAAZE1U0053927')?.id).toBe('nissan-leaf-40kwh'); // the 2018 polling list's car
     expect(findProfileByVin('5YJ3E1EA7KF000001')).toBeUndefined();
   });
 

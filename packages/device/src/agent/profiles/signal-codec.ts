@@ -37,6 +37,9 @@ export const BASE_UNIT: Record<Quantity, string> = {
   charge_power: 'W',
   hvac_power: 'W',
   aux_power: 'W',
+  charger_output_voltage: 'V',
+  charger_output_current: 'A',
+  charger_output_power: 'W',
 };
 
 function widthOf(signal: TProfileSignal): number {

@@ -459,6 +459,7 @@ function playFleet(
         { device: { firstBoot: options.firstBootS, batchRecords: 3600 } },
       );
       runner = fleetRunner;
+      let backdatedAtMs = fromMs;
       await fleetRunner.run({
         untilMs: options.historyUntilMs,
         // Quarter-hour steps: the simulation runs on the server's thread, so it yields often.
@@ -471,6 +472,12 @@ function playFleet(
             progress: p.vehicleDaysTotal > 0 ? Math.min(1, p.vehicleDaysDone / p.vehicleDaysTotal) : 1,
             records: p.records,
           };
+          // While the history fills in, the cars that started sending already read "live since"
+          // their first record too (each simulated week; a few rows).
+          if (options.recordRewards && p.simulatedMs - backdatedAtMs >= 7 * DAY_MS) {
+            backdatedAtMs = p.simulatedMs;
+            void heardFromWhenRecorded(services, fleet).catch(() => undefined);
+          }
         },
       });
       if (abort.signal.aborted) return;

@@ -83,6 +83,18 @@ describeEachDatabase('device stock', (setup) => {
     );
     expect(registered.details).toHaveLength(1);
     await expectAppError(services.devices.getDevice(CLI_OPERATOR, good), 'not_found');
+    // One serial (typed in a field) is not "line 1" of anything.
+    const typed = await expectAppError(
+      stock.addToStock(operator, { program: 'alectra', list: ' no good! ' }),
+      'invalid_input',
+    );
+    expect(typed.message).toMatch(/^"no good!" is not a serial \(3 to 64 letters/);
+    expect(typed.details).toEqual([{ field: 'serial', message: typed.message }]);
+    await expectAppError(
+      stock.addToStock(operator, { program: 'alectra', list: taken }),
+      'conflict',
+      `${taken} is already registered (a device has this serial); nothing was added.`,
+    );
     // Fixed, the same list goes in whole.
     const fixed = await stock.addToStock(operator, { program: 'alectra', list: good });
     expect(fixed.added.map((d) => d.serial)).toEqual([good]);

@@ -107,6 +107,14 @@ describe.runIf(browserReady)('device stock, shipping and installing without a te
     await audit(p, 'device stock');
 
     await p.getByLabel('Add to').selectOption({ label: "SmartCharge Ontario (Alectra)'s stock" });
+    // A mistyped serial is refused in words, beside the field's form.
+    await p.getByLabel('One serial').fill('C2 WEB 0001');
+    await p.getByRole('button', { name: 'Add this device' }).click();
+    await p
+      .getByRole('form', { name: 'Add one device' })
+      .getByRole('alert')
+      .filter({ hasText: '"C2 WEB 0001" is not a serial (3 to 64 letters, digits' })
+      .waitFor();
     await p.getByLabel('One serial').fill('C2-WEB-0001');
     await p.getByRole('button', { name: 'Add this device' }).click();
     await p.getByRole('heading', { name: 'New device: print its label now' }).waitFor();

@@ -133,6 +133,12 @@ export class DeviceStockService {
     const value = parseInput(ZAddStockSchema, input);
     const program = await this.stockOwner(actor, value.program);
     const list = parseSerialList(value.list);
+    // One serial typed in a field is not "line 1" of anything.
+    const single = !/[\r\n]/.test(value.list.trim());
+    if (single && list.problems.length > 0) {
+      const problem = list.problems[0]!.message.replace(/^Line 1: /, '');
+      throw new AppError('invalid_input', problem, { details: [{ field: 'serial', message: problem }] });
+    }
     if (list.problems.length > 0) {
       const bad = list.problems.filter((p) => p.line > 0).length;
       throw new AppError(
@@ -146,6 +152,10 @@ export class DeviceStockService {
     const { issued, taken } = await this.devices.provisionStock(serials, program?.id ?? null, {
       ...(byAccountId === undefined ? {} : { byAccountId }),
     });
+    if (taken.length > 0 && single) {
+      const problem = `${taken[0]} is already registered (a device has this serial); nothing was added.`;
+      throw new AppError('conflict', problem, { details: [{ field: 'serial', message: problem }] });
+    }
     if (taken.length > 0) {
       const lineOf = new Map(list.serials.map((s) => [s.serial, s.line]));
       const problems = taken

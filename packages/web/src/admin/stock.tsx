@@ -39,7 +39,11 @@ const SHARED = '';
 export function ListProblems({ error }: { error: unknown }) {
   if (!error) return null;
   const message = error instanceof Error ? error.message : 'Something went wrong.';
-  const lines = error instanceof ApiError ? error.details.map((d) => d.message) : [];
+  // A list's refusal names its lines; one serial's is a sentence on its own.
+  const lines =
+    error instanceof ApiError && error.details.some((d) => d.message.startsWith('Line '))
+      ? error.details.map((d) => d.message)
+      : [];
   return (
     <div class="notice error" role="alert">
       {lines.length > 0 ? (

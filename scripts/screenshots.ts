@@ -2,8 +2,9 @@
  * npm run screenshots — the README's pictures, taken from the live demo as a visitor would see it:
  * starts `smartcharge serve` with the demo on a fresh data folder (DEMO_DAYS days of history, map
  * tiles off: this must work without internet), waits until the history is in, signs in as the demo
- * driver and administrator in Debian's chromium, and saves each page at phone (390 px) and desk
- * (1280 px) widths to docs/screenshots.
+ * driver, its Mississippi driver, the administrator and the operator (and visits signed out) in
+ * Debian's chromium, and saves each page at phone (390 px) and desk (1280 px) widths to
+ * docs/screenshots.
  *
  * Settings: CHROMIUM_PATH (default /usr/bin/chromium), DEMO_DAYS (default 30).
  */
@@ -63,9 +64,9 @@ try {
     await new Promise((r) => setTimeout(r, 2000));
   }
   process.stdout.write('\rdemo history: in          \n');
-  const credentials = JSON.parse(await readFile(path.join(dataDir, 'demo-credentials.json'), 'utf8')) as Record<
-    'driver' | 'admin',
-    { email: string; password: string }
+  type Who = 'driver' | 'admin' | 'operator' | 'mississippiDriver';
+  const credentials = JSON.parse(await readFile(path.join(dataDir, 'demo-credentials.json'), 'utf8')) as Partial<
+    Record<Who, { email: string; password: string }>
   >;
   await mkdir(OUT, { recursive: true });
   const browser = await chromium.launch({
@@ -73,11 +74,15 @@ try {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   try {
-    const shoot = async (who: 'driver' | 'admin', pages: [name: string, at: (page: Page) => Promise<void>][]) => {
+    const shoot = async (who: Who | 'visitor', pages: [name: string, at: (page: Page) => Promise<void>][]) => {
       for (const [size, viewport] of Object.entries(WIDTHS)) {
         const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
-        const response = await context.request.post(`${url}/api/v1/auth/session`, { data: credentials[who] });
-        if (!response.ok()) throw new Error(`signing in as the demo ${who}: ${response.status()}`);
+        if (who !== 'visitor') {
+          const account = credentials[who];
+          if (!account) throw new Error(`the demo has no ${who} (demo-credentials.json)`);
+          const response = await context.request.post(`${url}/api/v1/auth/session`, { data: account });
+          if (!response.ok()) throw new Error(`signing in as the demo ${who}: ${response.status()}`);
+        }
         const page = await context.newPage();
         for (const [name, at] of pages) {
           await at(page);
@@ -107,8 +112,19 @@ try {
       ['charging', visit('/charging')],
       ['battery', visit('/battery')],
       ['rewards', visit('/rewards')],
+      ['program', visit('/program')],
     ]);
-    await shoot('admin', [['grid', visit('/admin/alectra/grid')]]);
+    await shoot('mississippiDriver', [
+      ['mississippi-dashboard', visit('/dashboard')],
+      ['mississippi-rewards', visit('/rewards')],
+    ]);
+    await shoot('admin', [
+      ['grid', visit('/admin/alectra/grid')],
+      ['admin-participants', visit('/admin/alectra/participants')],
+      ['admin-inquiries', visit('/admin/alectra/inquiries')],
+    ]);
+    await shoot('operator', [['stock', visit('/admin/stock')]]);
+    await shoot('visitor', [['property-managers', visit('/property-managers')]]);
   } finally {
     await browser.close();
   }

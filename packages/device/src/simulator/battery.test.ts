@@ -156,6 +156,18 @@ describe('Battery.step', () => {
     empty.step(50_000, 600, electrical());
     expect(empty.socPct).toBe(0);
   });
+
+  it('delivers nothing once empty, however much is asked', () => {
+    const empty = battery({ socPct: 0 });
+    const out = electrical();
+    empty.step(50_000, 1, out);
+    expect(out.currentA).toBe(0);
+    expect(out.voltageV).toBeCloseTo(empty.openCircuitV(), 9);
+    expect(empty.socPct).toBe(0);
+    // Charging still works.
+    empty.step(-7_000, 60, out);
+    expect(empty.socPct).toBeGreaterThan(0);
+  });
 });
 
 describe('Battery.relaxTemperature', () => {

@@ -162,6 +162,8 @@ export class Battery {
     const r = this.resistanceOhm();
     // The BMS never lets a cell fall below 3.0 V: demands beyond that are not delivered (the car is slower).
     if (terminalW > 0) terminalW = Math.min(terminalW, this.maxDischargeW());
+    // An empty pack delivers nothing, and never (within its internal losses) more than the energy it has left.
+    if (terminalW > 0) terminalW = Math.min(terminalW, (this.energyWh * 3600) / dtS);
     // P = (OCV − I·R)·I  →  I = (OCV − √(OCV² − 4RP)) / 2R; past the pack's limit, deliver its maximum.
     const discriminant = ocv * ocv - 4 * r * terminalW;
     const current = discriminant > 0 ? (ocv - Math.sqrt(discriminant)) / (2 * r) : ocv / (2 * r);

@@ -28,6 +28,8 @@ export function winterExtras(ambientC: number): number {
 }
 const DEHUMIDIFY_W = 550;
 const WINTER_ACCESSORIES_W = 250;
+/** 12 V loads that always run: electronics, lights, infotainment. */
+const BASE_AUX_W = 260;
 
 function heatPumpCop(ambientC: number): number {
   if (ambientC <= -15) return 1;
@@ -51,10 +53,20 @@ export class Cabin {
     this.tempC = initialC;
   }
 
-  /** One second of driving (HVAC on): returns electric HVAC and accessory power in `out`. */
-  drive(ambientC: number, sunFactor: number, out: CabinPower): void {
+  /**
+   * One second of driving: returns electric HVAC and accessory power in `out`. With `hvac` false the
+   * climate control is off (as in a dynamometer test's "HVAC off" runs): no heating, cooling, blower,
+   * defrosting or seat heating; the cabin drifts toward outside and only the 12 V base load remains.
+   */
+  drive(ambientC: number, sunFactor: number, out: CabinPower, hvac = true): void {
     const loss = CABIN_LOSS_W_PER_K * (this.tempC - ambientC);
     const solarW = SOLAR_LOAD_W * sunFactor;
+    if (!hvac) {
+      this.tempC += (solarW - loss) / CABIN_HEAT_CAPACITY_J_PER_K;
+      out.hvacW = 0;
+      out.auxW = BASE_AUX_W;
+      return;
+    }
     let thermalW = 0;
     let electricW = 0;
     if (this.tempC < SETPOINT_C - 0.5 || ambientC < 15) {
@@ -65,19 +77,20 @@ export class Cabin {
     } else if (ambientC > 22 || this.tempC > SETPOINT_C + 1) {
       // Cooling: the heat load grows with the temperature difference and the sun while the
       // compressor's efficiency falls as it gets hotter, so the cost grows about with the square
-      // of the excess over 22 °C (fitted to Geotab's curve: about 2.5 kW at 40 °C).
+      // of the excess over 22 °C (fitted to Geotab's curve with the heat costs of electric-drive.ts
+      // and drivetrainHeatFactor: about 2.2 kW at 40 °C).
       const pullDown = (CABIN_HEAT_CAPACITY_J_PER_K * Math.max(0, this.tempC - SETPOINT_C)) / 400;
       const load = Math.max(0, -loss) + solarW + pullDown;
       thermalW = -load;
       const excess = Math.max(0, ambientC - 22);
-      electricW = 5 * excess * excess + 60 * sunFactor + pullDown / 3;
+      electricW = 4.2 * excess * excess + 60 * sunFactor + pullDown / 3;
     }
     this.tempC += (thermalW - loss + solarW) / CABIN_HEAT_CAPACITY_J_PER_K;
     const blowerW = thermalW === 0 ? 60 : 180;
     const winter = winterExtras(ambientC);
     out.hvacW = electricW + blowerW + DEHUMIDIFY_W * winter;
     // 12 V loads: electronics, lights, infotainment; in winter defrosters, seat and wheel heaters.
-    out.auxW = 260 + WINTER_ACCESSORIES_W * winter;
+    out.auxW = BASE_AUX_W + WINTER_ACCESSORIES_W * winter;
   }
 
   /** Parked (HVAC off): the cabin drifts toward outside, warmer than it in the sun. */

@@ -22,6 +22,11 @@ export interface Climate {
   temperatureAt(utcMs: number): number;
   /** The day's weather anomaly in °C (departure of the daily mean from normal) for a local day number. */
   anomalyOnDay(localDayNumber: number): number;
+  /**
+   * Whether the roads are covered in snow or slush at this instant: on a local day with precipitation
+   * whose mean temperature is below freezing (it fell as snow). Optional for test climates: absent, dry.
+   */
+  roadSnowAt?(utcMs: number): boolean;
 }
 
 export interface ClimateStation {
@@ -38,6 +43,8 @@ export interface ClimateStation {
   readonly anomalySdSummerC: number;
   /** Day-to-day correlation of the anomaly (AR(1) coefficient). */
   readonly persistence: number;
+  /** Days with measurable precipitation (≥ 0.2 mm, or 0.01 in) by month, January first. */
+  readonly wetDaysPerMonth: readonly number[];
 }
 
 const fahrenheitToCelsius = (values: readonly number[]): number[] =>
@@ -75,6 +82,10 @@ const fahrenheitToCelsius = (values: readonly number[]): number[] =>
  *   still (σ 1.2 °C).
  * - Washington: Pacific air damps winter swings except the odd Fraser-outflow cold spell (σ 2.5 °C);
  *   summer ridges bring multi-day warm spells (σ 2.0 °C); Northwest ridges and troughs linger, φ = 0.75.
+ *
+ * Days with precipitation (same normals, rounded to whole days; entered by hand like the temperatures,
+ * ±1 day): Toronto 16 12 12 12 12 11 10 10 10 12 13 15; Gulfport 10 9 9 7 7 11 14 13 10 7 8 10; Sea-Tac
+ * 18 15 17 14 11 8 4 5 8 13 18 18. Each day is wet or dry by its own draw (no wet spells: a simplification).
  */
 export const CLIMATE_STATIONS: Readonly<Record<RegionId, ClimateStation>> = {
   ontario: {
@@ -88,6 +99,7 @@ export const CLIMATE_STATIONS: Readonly<Record<RegionId, ClimateStation>> = {
     anomalySdWinterC: 4.0,
     anomalySdSummerC: 2.0,
     persistence: 0.7,
+    wetDaysPerMonth: [16, 12, 12, 12, 12, 11, 10, 10, 10, 12, 13, 15],
   },
   mississippi: {
     station: "Gulfport–Biloxi Int'l Airport (GHCND:USW00093874)",
@@ -100,6 +112,7 @@ export const CLIMATE_STATIONS: Readonly<Record<RegionId, ClimateStation>> = {
     anomalySdWinterC: 3.5,
     anomalySdSummerC: 1.2,
     persistence: 0.65,
+    wetDaysPerMonth: [10, 9, 9, 7, 7, 11, 14, 13, 10, 7, 8, 10],
   },
   washington: {
     station: "Seattle–Tacoma Int'l Airport (GHCND:USW00024233)",
@@ -112,6 +125,7 @@ export const CLIMATE_STATIONS: Readonly<Record<RegionId, ClimateStation>> = {
     anomalySdWinterC: 2.5,
     anomalySdSummerC: 2.0,
     persistence: 0.75,
+    wetDaysPerMonth: [18, 15, 17, 14, 11, 8, 4, 5, 8, 13, 18, 18],
   },
 };
 
@@ -218,6 +232,8 @@ export function createClimate(region: RegionId, seed: number): Climate {
   interface DayDraws {
     readonly innovationC: number;
     readonly rangeFactor: number;
+    /** Uniform 0–1: the day is wet when below its month's share of wet days. */
+    readonly wetDraw: number;
   }
   const draws = new Map<number, DayDraws>();
   function drawsFor(dayNumber: number): DayDraws {
@@ -226,7 +242,9 @@ export function createClimate(region: RegionId, seed: number): Climate {
     const day = weather.fork(dayNumber);
     const shock = day.normal();
     const rangeFactor = Math.min(1.6, Math.max(0.4, day.normal(1, RANGE_SD)));
-    cached = { innovationC: innovationScale * anomalySd(yearDayOf(dayNumber)) * shock, rangeFactor };
+    // Drawn after the others, so that adding it changed no temperature.
+    const wetDraw = day.next();
+    cached = { innovationC: innovationScale * anomalySd(yearDayOf(dayNumber)) * shock, rangeFactor, wetDraw };
     if (draws.size >= MAX_CACHED_DAYS) draws.clear();
     draws.set(dayNumber, cached);
     return cached;
@@ -289,9 +307,32 @@ export function createClimate(region: RegionId, seed: number): Climate {
     }
   }
 
+  let snowDay = Number.NaN;
+  let snowy = false;
+  function roadSnowOnDay(dayNumber: number): boolean {
+    const yearDay = yearDayOf(dayNumber);
+    const month = Math.min(
+      11,
+      MONTH_STARTS.findLastIndex((start) => start <= yearDay),
+    );
+    const wet = drawsFor(dayNumber).wetDraw < station.wetDaysPerMonth[month]! / MONTH_DAYS[month]!;
+    if (!wet) return false;
+    const { minC, maxC } = paramsFor(dayNumber);
+    return (minC + maxC) / 2 < 0;
+  }
+
   return {
     region,
     anomalyOnDay,
+    roadSnowAt(utcMs) {
+      // Asked every second of driving: the last day's answer is kept.
+      const dayNumber = clock.localDayNumber(utcMs);
+      if (dayNumber !== snowDay) {
+        snowDay = dayNumber;
+        snowy = roadSnowOnDay(dayNumber);
+      }
+      return snowy;
+    },
     temperatureAt(utcMs) {
       if (!(utcMs >= segmentStartMs && utcMs < segmentEndMs)) {
         if (!Number.isFinite(utcMs)) throw new RangeError(`${utcMs} is not a time: give UTC milliseconds`);

@@ -41,11 +41,14 @@ export interface Persona {
   readonly workCharger: Charger | undefined;
   /** Local hour at which a driver who answers off-peak incentives lets charging start; undefined: on arrival. */
   readonly offPeakStartHour: number | undefined;
-  /** Plugs in on every arrival home in the evening, or only when the charge is low. */
+  /** Plugs in every time home for the day, or only when tomorrow's driving needs it. */
   readonly plugsNightly: boolean;
+  /** The charge the driver wants left at the end of a day (their comfort margin), 0–100. */
   readonly plugBelowSocPct: number;
-  /** …or when the remaining range falls below this (what owners of short-range cars watch). */
-  readonly plugBelowRangeKm: number;
+  /** How much longer than a usual day the driver allows for, deciding whether to plug in (1.2–2). */
+  readonly needMargin: number;
+  /** Home for the evening, how long (h, about) before plugging in when not in a hurry: 0, on arrival. */
+  readonly plugInDelayH: number;
   readonly targetSocPct: number;
   /** No home charging: relies on DC fast chargers (and sometimes public Level 2). */
   readonly dcHeavy: boolean;
@@ -69,6 +72,13 @@ export interface PersonaOptions {
    * them less far: the commute stays within 20 % of it, and long trips happen in another car.
    */
   readonly vehicleRangeKm: number;
+  /**
+   * Whether the car can DC fast charge (default true). Drivers who rely on fast chargers are drawn
+   * only for cars that can; a car that can neither fast charge nor run on an engine gets a home charger.
+   */
+  readonly canFastCharge?: boolean;
+  /** A plug-in hybrid: it lives without any charger (default false). */
+  readonly hasEngine?: boolean;
 }
 
 function homeCharger(kind: HomeCharging, home: Place, random: Random): Charger | undefined {
@@ -99,8 +109,16 @@ function homeCharger(kind: HomeCharging, home: Place, random: Random): Charger |
 export function createPersona(places: PlaceSource, random: Random, options: PersonaOptions): Persona {
   const inside = random.next() < 0.92;
   const home = places.home(random, inside);
-  const dcHeavy = options.dcHeavy ?? random.next() < 0.05;
-  const homeCharging: HomeCharging = options.homeCharging ?? (dcHeavy ? 'none' : random.next() < 0.84 ? 'L2' : 'L1');
+  const canFastCharge = options.canFastCharge ?? true;
+  // Drawn whatever the car, so that a seed draws the same kinds of driver whatever the cars.
+  const dcDraw = random.next() < 0.05;
+  const dcHeavy = canFastCharge && (options.dcHeavy ?? dcDraw);
+  const homeDraw: HomeCharging = random.next() < 0.84 ? 'L2' : 'L1';
+  const canDoWithout = canFastCharge || options.hasEngine === true;
+  const homeCharging: HomeCharging =
+    options.homeCharging === 'none' && !canDoWithout
+      ? homeDraw
+      : (options.homeCharging ?? (dcHeavy ? 'none' : homeDraw));
   const commuter = random.next() < 0.78;
   const commuteKm = Math.min(
     70,
@@ -130,11 +148,13 @@ export function createPersona(places: PlaceSource, random: Random, options: Pers
     homeCharger: homeCharger(homeCharging, home, random),
     workCharger,
     offPeakStartHour: offPeak && homeCharging !== 'none' ? options.offPeakStartHour : undefined,
-    // Level 1 is slow: those owners plug in every evening. On Level 2 about a third do; the rest
-    // plug in when the charge runs low, charging more each time (FleetCarma 2019: 18 kWh a session).
+    // Level 1 is slow: those owners plug in every evening. On Level 2 some do out of habit; the
+    // rest plug in when tomorrow needs it, charging more each time (FleetCarma 2019: 18 kWh a session).
     plugsNightly: homeCharging === 'L1' || random.next() < 0.15,
     plugBelowSocPct: 20 + random.next() * 25,
-    plugBelowRangeKm: 50 + random.next() * 40,
+    needMargin: 1.2 + random.next() * 0.8,
+    // About half plug in on arrival; the others after dinner or before bed.
+    plugInDelayH: random.next() < 0.5 ? 0 : 1 + random.next() * 3,
     targetSocPct: random.weighted([
       { value: 80, weight: 0.35 },
       { value: 90, weight: 0.4 },
@@ -146,6 +166,19 @@ export function createPersona(places: PlaceSource, random: Random, options: Pers
     errandsPerWeekendDay: 1.7,
     longTripChance: options.vehicleRangeKm > 250 ? 0.07 : options.vehicleRangeKm > 150 ? 0.03 : 0,
   };
+}
+
+/**
+ * The driving of a usual day as the driver reckons it (km): the commute both ways and the errands
+ * (2–9 km away each, and back) on a weekday; errands and the odd long trip at the weekend.
+ */
+export function expectedDayKm(persona: Persona, weekday: boolean): number {
+  const errandKm = 2 * 5.5 * 1.25;
+  if (weekday) {
+    const commuteKm = persona.work ? (2 * roadDistanceM(persona.home, persona.work)) / 1000 : 0;
+    return commuteKm + errandKm * persona.errandsPerWeekday;
+  }
+  return errandKm * persona.errandsPerWeekendDay + persona.longTripChance * 2 * 150 * 1.25;
 }
 
 export type TripPurpose = 'work' | 'home' | 'errand' | 'long' | 'charge';

@@ -95,8 +95,12 @@ export interface FleetSpec {
   readonly personas?: readonly Partial<Pick<PersonaOptions, 'dcHeavy' | 'offPeak'> & { homeCharging: HomeCharging }>[];
   /** Only these powertrains (default: the program's). */
   readonly powertrains?: readonly Powertrain[];
-  /** Replace the region's weather (calibration and tests: e.g. a fixed temperature). */
-  readonly climate?: Pick<Climate, 'temperatureAt'>;
+  /** Replace the region's weather (calibration and tests: e.g. a fixed temperature; dry roads unless roadSnowAt says). */
+  readonly climate?: Pick<Climate, 'temperatureAt' | 'roadSnowAt'>;
+  /** Only these catalog models (ids; default: every model the program lists). */
+  readonly models?: readonly string[];
+  /** Climate control while driving (default on). */
+  readonly hvac?: boolean;
 }
 
 export interface FleetVehicle {
@@ -130,11 +134,14 @@ export function buildFleet(spec: FleetSpec): FleetVehicle[] {
   const climate = spec.climate ?? createClimate(region, spec.seed);
   const places: PlaceSource = placesFor(region);
   const powertrains = spec.powertrains ?? preset.powertrains;
-  const candidates = listModels({ ...(preset.list ? { listedBy: preset.list } : {}) }).filter((m) =>
-    powertrains.includes(m.powertrain),
+  const candidates = listModels({ ...(preset.list ? { listedBy: preset.list } : {}) }).filter(
+    (m) => powertrains.includes(m.powertrain) && (spec.models === undefined || spec.models.includes(m.id)),
   );
   if (candidates.length === 0)
-    throw new Error(`No catalog model fits program ${spec.program} with ${powertrains.join('/')}`);
+    throw new Error(
+      `No catalog model fits program ${spec.program} with ${powertrains.join('/')}` +
+        (spec.models ? ` among ${spec.models.join(', ')}` : ''),
+    );
   const startYear = new Date(spec.startMs).getUTCFullYear();
   const prefix = spec.serialPrefix ?? `SIM-${spec.program.toUpperCase()}-${spec.seed}`;
   return Array.from({ length: spec.vehicles }, (_, index) => {
@@ -146,6 +153,9 @@ export function buildFleet(spec: FleetSpec): FleetVehicle[] {
       offPeakStartHour: preset.offPeakStartHour,
       // Plug-in hybrids have an engine for the long days.
       vehicleRangeKm: model.powertrain === 'BEV' ? ratedRangeKm(variant) * (1 - fade) : 1000,
+      // Only battery EVs use fast chargers here; hybrids have their engine for long days.
+      canFastCharge: model.powertrain === 'BEV' && variant.maxDcKw !== null,
+      hasEngine: model.powertrain !== 'BEV',
       ...(forced?.homeCharging ? { homeCharging: forced.homeCharging } : {}),
       ...(forced?.dcHeavy === undefined ? {} : { dcHeavy: forced.dcHeavy }),
       ...(forced?.offPeak === undefined ? {} : { offPeak: forced.offPeak }),
@@ -162,6 +172,7 @@ export function buildFleet(spec: FleetSpec): FleetVehicle[] {
       { climate, clock, places, random: random.fork('life') },
       spec.startMs,
       roadLoadFactor(model, variant),
+      spec.hvac === undefined ? {} : { hvac: spec.hvac },
     );
     return { spec: vehicleSpec, sim, region, deviceRandom: random.fork('device') };
   });

@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { buildFleet, FleetRunner, type FleetSpec } from './fleet.js';
 import type { SessionTruth, Truth } from './frame.js';
 import { createLocalClock } from '@smartcharge/protocol';
+import { getModelById } from '@smartcharge/catalog';
+import { dynamometerWhPerKm } from './dynamometer.js';
 
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 0, 5);
@@ -81,13 +83,16 @@ function windowShare(byHour: readonly number[], from: number, to: number): numbe
 describe('the simulated fleet against published figures', () => {
   it("follows Geotab's driving efficiency against ambient temperature within 5 points, −20…+40 °C", async () => {
     // The same 40-car Ontario fleet driven for ten days at each fixed temperature; efficiency as
-    // Geotab measures it, trip by trip (short winter trips count as much as long ones).
+    // Geotab measures it, trip by trip (short winter trips count as much as long ones). Geotab's
+    // cars drove real winters: below freezing, snow lay on the roads about every other day (every
+    // other day here, as Toronto's normals have precipitation on about half of winter days).
     const tripMeanWhPerKm = new Map<number, number>();
     for (const temperature of GEOTAB.keys()) {
-      const { truths } = await simulate(
-        { program: 'alectra', vehicles: 40, seed: 4, startMs: START, climate: { temperatureAt: () => temperature } },
-        10,
-      );
+      const climate = {
+        temperatureAt: () => temperature,
+        roadSnowAt: (t: number) => temperature < 0 && Math.floor(t / DAY) % 2 === 0,
+      };
+      const { truths } = await simulate({ program: 'alectra', vehicles: 40, seed: 4, startMs: START, climate }, 10);
       let kmPerKwh = 0;
       let trips = 0;
       for (const t of truths) {
@@ -102,7 +107,7 @@ describe('the simulated fleet against published figures', () => {
     for (const [temperature, whPerKm] of tripMeanWhPerKm) {
       expect(Math.abs(best / whPerKm - GEOTAB.get(temperature)!), `${temperature} °C`).toBeLessThanOrEqual(0.05);
     }
-  }, 120_000);
+  }, 300_000);
 
   it("charges at home by hour like NREL's EVI-Pro shape when drivers have no off-peak incentive", async () => {
     const { truths } = await simulate(
@@ -181,6 +186,74 @@ describe('the simulated fleet against published figures', () => {
     expect(Math.abs(meanKw - 9.7) / 9.7).toBeLessThan(0.25);
     expect(homeL2 / homeAll).toBeGreaterThan(0.7);
     expect(homeL2 / homeAll).toBeLessThan(0.95);
+  }, 120_000);
+
+  it('loses and keeps range in the cold and heat like the AAA dynamometer study, HVAC on and off', () => {
+    // AAA, "Electric Vehicle Range Testing" (2019): five 2017–2018 EVs (BMW i3s, Chevrolet Bolt,
+    // Nissan Leaf, Tesla Model S 75D, VW e-Golf) soaked and driven on a dynamometer in a chamber at
+    // 20 °F and 95 °F against 75 °F: mean range −12 % (20 °F, HVAC off), −41 % (20 °F, HVAC on),
+    // −4 % (95 °F, HVAC off), −17 % (95 °F, HVAC on). The same cars through our model, 120 km of
+    // city and highway cycles each. Tolerances: ±3 points with HVAC off, ±4 hot with HVAC on; cold
+    // with HVAC on ±8 points: our cabin, warmed once, costs less over a long run than those cars' heaters did.
+    const fahrenheit = (f: number) => ((f - 32) * 5) / 9;
+    const cars: readonly (readonly [string, number])[] = [
+      ['bmw-i3', 2018],
+      ['chevrolet-bolt-ev', 2018],
+      ['nissan-leaf', 2018],
+      ['tesla-model-s', 2017],
+      ['volkswagen-e-golf', 2018],
+    ];
+    const published = { coldOff: -0.12, coldOn: -0.41, hotOff: -0.04, hotOn: -0.17 };
+    const tolerance = { coldOff: 0.03, coldOn: 0.08, hotOff: 0.03, hotOn: 0.04 };
+    const sums = { coldOff: 0, coldOn: 0, hotOff: 0, hotOn: 0 };
+    for (const [id, year] of cars) {
+      const model = getModelById(id);
+      const variant = model.variants.find((v) => v.yearFrom <= year && v.yearTo >= year)!;
+      const mild = dynamometerWhPerKm(model, variant, { ambientC: fahrenheit(75), hvac: false });
+      const change = (ambientF: number, hvac: boolean) =>
+        mild / dynamometerWhPerKm(model, variant, { ambientC: fahrenheit(ambientF), hvac }) - 1;
+      const car = {
+        coldOff: change(20, false),
+        coldOn: change(20, true),
+        hotOff: change(95, false),
+        hotOn: change(95, true),
+      };
+      // Heat costs range in every car, even with the climate control off.
+      expect(car.hotOff, `${id} at 95 °F, HVAC off`).toBeLessThan(0);
+      expect(car.hotOn, id).toBeLessThan(car.hotOff);
+      expect(car.coldOn, id).toBeLessThan(car.coldOff);
+      for (const key of Object.keys(sums) as (keyof typeof sums)[]) sums[key] += car[key];
+    }
+    for (const key of Object.keys(sums) as (keyof typeof sums)[]) {
+      expect(Math.abs(sums[key] / cars.length - published[key]), key).toBeLessThanOrEqual(tolerance[key]);
+    }
+  });
+
+  it('charges at home in sessions like residential data: energy, the small ones, and overnight stays', async () => {
+    // Residential charging sessions as quoted in issue 16 (real home sessions): median about 9 kWh,
+    // about 3 % under 1 kWh; a car plugged in for the evening stays until the morning. Tolerances:
+    // median 7–11 kWh; under 1 kWh 1–6 %; of evening plug-ins (15:00–24:00) at least 85 % stay over
+    // 6 hours and leave between 05:00 and 12:00; home sessions' median plugged-in time 10–16 h.
+    const { truths } = await simulate({ program: 'alectra', vehicles: 60, seed: 12, startMs: START + 120 * DAY }, 28);
+    const clock = createLocalClock('America/Toronto');
+    const home = sessions(truths).filter((s) => s.site === 'home');
+    expect(home.length).toBeGreaterThan(600);
+    const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const kwh = home.map((s) => s.inletEnergyWh / 1000);
+    expect(median(kwh)).toBeGreaterThan(7);
+    expect(median(kwh)).toBeLessThan(11);
+    const small = kwh.filter((e) => e < 1).length / kwh.length;
+    expect(small).toBeGreaterThan(0.01);
+    expect(small).toBeLessThan(0.06);
+    const hours = home.map((s) => (s.unpluggedMs - s.pluggedMs) / 3_600_000);
+    expect(median(hours)).toBeGreaterThan(10);
+    expect(median(hours)).toBeLessThan(16);
+    const evening = home.filter((s) => clock.hour(s.pluggedMs) >= 15);
+    const overnight = evening.filter((s) => {
+      const leaves = clock.hour(s.unpluggedMs);
+      return s.unpluggedMs - s.pluggedMs > 6 * 3_600_000 && leaves >= 5 && leaves < 12;
+    });
+    expect(overnight.length / evening.length).toBeGreaterThan(0.85);
   }, 120_000);
 
   it("loses battery capacity near Geotab's 2.3 %/year, faster with frequent DC fast charging", async () => {

@@ -20,12 +20,19 @@ describe('airDensity and rollingFactor', () => {
     expect(airDensity(0)).toBeGreaterThan(airDensity(30));
   });
 
-  it('adds rolling resistance below 22 °C, and more below freezing: +49 % at −20 °C', () => {
+  it('adds rolling resistance below 22 °C (cold tyres), and on snowy roads more below freezing: +73 % at −20 °C', () => {
     expect(rollingFactor(22)).toBe(1);
     expect(rollingFactor(35)).toBe(1);
     expect(rollingFactor(0)).toBeCloseTo(1.132, 6);
-    expect(rollingFactor(-20)).toBeCloseTo(1.49, 2);
-    for (let t = -30; t < 22; t += 2) expect(rollingFactor(t)).toBeGreaterThan(rollingFactor(t + 2));
+    // A dry cold day: the tyres only.
+    expect(rollingFactor(-20)).toBeCloseTo(1.252, 3);
+    expect(rollingFactor(-20, true)).toBeCloseTo(1.732, 3);
+    // Snow at 5 °C does not lie on the road.
+    expect(rollingFactor(5, true)).toBe(rollingFactor(5));
+    for (let t = -30; t < 22; t += 2) {
+      expect(rollingFactor(t)).toBeGreaterThan(rollingFactor(t + 2));
+      expect(rollingFactor(t, true)).toBeGreaterThan(rollingFactor(t + 2, true));
+    }
   });
 });
 

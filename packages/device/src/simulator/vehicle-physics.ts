@@ -18,11 +18,22 @@ export function airDensity(tempC: number): number {
 }
 
 /**
- * Rolling resistance factor: cold tyres (+0.6 % per °C below 22) and, below freezing, snow and
- * slush on the road (+1.2 % more per °C): +49 % at −20 °C.
+ * Rolling resistance factor: cold tyres (+0.6 % per °C below 22) and, on a road covered in snow or
+ * slush (a day it snowed: see Climate.roadSnowAt), +2.4 % more per °C below freezing: +73 % at −20 °C (+25 % dry).
+ * Snow falls on about half the days below freezing where these fleets live, so on average the term
+ * adds what a flat +1.2 %/°C on every cold day did (which Geotab's winter curve was fitted with).
  */
-export function rollingFactor(tempC: number): number {
-  return 1 + 0.006 * Math.max(0, 22 - tempC) + 0.012 * Math.max(0, -tempC);
+export function rollingFactor(tempC: number, snowyRoad = false): number {
+  return 1 + 0.006 * Math.max(0, 22 - tempC) + (snowyRoad ? 0.024 * Math.max(0, -tempC) : 0);
+}
+
+/**
+ * Motor and inverter efficiency relative to a mild day: hotter coolant means more copper loss (copper's
+ * resistance rises 0.39 %/K, and copper is about a third of a drivetrain's losses), about 0.13 % of the
+ * input per °C above 25 °C. Small on its own: the larger heat costs are the cooling loads (thermalManagement).
+ */
+export function drivetrainHeatFactor(ambientC: number): number {
+  return 1 - 0.0013 * Math.max(0, ambientC - 25);
 }
 
 export interface TractionDemand {
@@ -56,20 +67,27 @@ export class VehiclePhysics {
    * Battery-side traction power for one second going from `v0` to `v1` (m/s).
    * `regenLimitFactor` (0–1) scales the regeneration the battery accepts (cold or full pack).
    */
-  demand(v0: number, v1: number, ambientC: number, regenLimitFactor: number, out: TractionDemand): void {
+  demand(
+    v0: number,
+    v1: number,
+    ambientC: number,
+    regenLimitFactor: number,
+    out: TractionDemand,
+    snowyRoad = false,
+  ): void {
     const v = (v0 + v1) / 2;
     const accel = v1 - v0;
-    const rolling = v > 0.1 ? this.massKg * G * this.crr * rollingFactor(ambientC) : 0;
+    const rolling = v > 0.1 ? this.massKg * G * this.crr * rollingFactor(ambientC, snowyRoad) : 0;
     const aero = 0.5 * airDensity(ambientC) * this.dragAreaM2 * v * v;
     const force = this.massKg * ROTATING_MASS_FACTOR * accel + this.roadLoadFactor * (rolling + aero);
     const wheelW = Math.min(this.maxTractionW, force * v);
     out.wheelW = wheelW;
     if (wheelW >= 0) {
       // Motor and inverter: about 90 % at useful loads, plus fixed losses while moving.
-      out.batteryW = v > 0.1 ? wheelW / 0.9 + 250 : 0;
+      out.batteryW = v > 0.1 ? wheelW / (0.9 * drivetrainHeatFactor(ambientC)) + 250 : 0;
     } else {
       const regen = Math.min(-wheelW, this.maxRegenW * regenLimitFactor, 2500 * v);
-      out.batteryW = -regen * 0.72;
+      out.batteryW = -regen * 0.72 * drivetrainHeatFactor(ambientC);
     }
   }
 }

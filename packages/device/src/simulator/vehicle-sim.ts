@@ -12,16 +12,25 @@ import {
   type CatalogModel,
   type CatalogVariant,
 } from '@smartcharge/catalog';
-import { Battery, type ElectricalState } from './battery.js';
-import { Cabin, type CabinPower } from './cabin.js';
+import { Battery } from './battery.js';
+import { Cabin } from './cabin.js';
 import { chargePower, type ChargeStep, type Charger } from './charging.js';
 import type { Climate } from './climate.js';
 import { routeFor, speedTrace } from './drive-cycle.js';
-import { planDay, roadDistanceM, type Persona, type Place, type PlaceSource, type PlannedTrip } from './driver.js';
+import {
+  expectedDayKm,
+  planDay,
+  roadDistanceM,
+  type Persona,
+  type Place,
+  type PlaceSource,
+  type PlannedTrip,
+} from './driver.js';
+import { ElectricDrive } from './electric-drive.js';
 import { emptyFrame, type ChargeSegmentTruth, type RecordFrame, type SimOutput } from './frame.js';
 import type { LocalClock } from '@smartcharge/protocol';
 import type { Random } from './random.js';
-import { regenAcceptance, VehiclePhysics, type TractionDemand } from './vehicle-physics.js';
+import { VehiclePhysics } from './vehicle-physics.js';
 
 /** A parked car's C2 wakes to take a reading this often. */
 export const PARKED_READING_MS = 600_000;
@@ -51,18 +60,8 @@ export function initialFade(cooling: BatteryCooling, modelYear: number, startMs:
   return Math.min(0.4, ageYears * 0.02 * coolingFactor * spread);
 }
 
-/**
- * Liquid-cooled packs are heated while driving in deep cold (for power and regeneration) and
- * chilled when they run hot (W).
- */
-export function packConditioningW(batteryTempC: number): number {
-  if (batteryTempC < -8) return 1800;
-  if (batteryTempC > 38) return 700;
-  return 0;
-}
-
 export interface VehicleEnvironment {
-  readonly climate: Pick<Climate, 'temperatureAt'>;
+  readonly climate: Pick<Climate, 'temperatureAt' | 'roadSnowAt'>;
   readonly clock: LocalClock;
   readonly places: PlaceSource;
   readonly random: Random;
@@ -116,6 +115,11 @@ interface PlugState {
   readonly continueTo: PlannedTrip | undefined;
 }
 
+export interface VehicleSimOptions {
+  /** Climate control while driving (default on): off for tests like a dynamometer's "HVAC off" runs. */
+  readonly hvac?: boolean;
+}
+
 export class VehicleSim {
   readonly serial: string;
   readonly battery: Battery;
@@ -128,9 +132,7 @@ export class VehicleSim {
   /** This variant's pack cooling (some generations differ from the model's usual). */
   private readonly cooling: BatteryCooling;
   private readonly frame: RecordFrame = emptyFrame();
-  private readonly demand: TractionDemand = { batteryW: 0, wheelW: 0 };
-  private readonly cabinPower: CabinPower = { hvacW: 0, auxW: 0 };
-  private readonly electrical: ElectricalState = { voltageV: 0, currentA: 0, heatW: 0 };
+  private readonly drive: ElectricDrive;
   private readonly charge: ChargeStep = { inletW: 0, batteryW: 0 };
   private odometerM: number;
   private where: Place;
@@ -142,6 +144,8 @@ export class VehicleSim {
   private nextReadingMs: number;
   private nextMidnightMs: number;
   private engineOn = false;
+  /** Home for the day, the driver plugs in later in the evening (after dinner, before bed): then. */
+  private plugLaterMs: number | undefined;
   private bmsSoh: number;
 
   constructor(
@@ -149,6 +153,7 @@ export class VehicleSim {
     private readonly env: VehicleEnvironment,
     startMs: number,
     roadLoadFactor: number,
+    options: VehicleSimOptions = {},
   ) {
     this.serial = spec.serial;
     this.model = spec.model;
@@ -170,6 +175,7 @@ export class VehicleSim {
     this.battery.fade = initialFade(this.cooling, spec.modelYear, startMs, 0.8 + 0.4 * env.random.next());
     this.bmsSoh = this.battery.sohPct;
     this.cabin = new Cabin(ambient, getVariantHeatPump(spec.model, spec.variant));
+    this.drive = new ElectricDrive(this.physics, this.cabin, this.battery, this.cooling, options.hvac ?? true);
     this.odometerM = ageYears * (12_000 + env.random.next() * 8_000) * 1000;
     this.where = spec.persona.home;
     this.timeMs = startMs;
@@ -192,6 +198,13 @@ export class VehicleSim {
       if (next && next.departMs <= this.timeMs) {
         this.queue.shift();
         this.depart(next, out);
+        continue;
+      }
+      if (this.plugLaterMs !== undefined && this.timeMs >= this.plugLaterMs) {
+        this.plugLaterMs = undefined;
+        if (this.persona.homeCharger && this.where === this.persona.home && !this.plug) {
+          this.plugIn(this.persona.homeCharger, this.persona.targetSocPct, this.offPeakStart(), undefined);
+        }
         continue;
       }
       if (this.plug && this.isCharging(this.plug)) {
@@ -239,12 +252,6 @@ export class VehicleSim {
     };
   }
 
-  /** Range left before the 10 % reserve, as the car's guess-o-meter would show it (km). */
-  private rangeKm(): number {
-    const usableWh = ((this.battery.socPct - 10) / 100) * this.battery.capacityWh;
-    return usableWh / (this.variant.ratedWhPerKm * 0.9);
-  }
-
   /** Wh a trip will take, roughly, for deciding whether to stop at a fast charger. */
   private estimatedTripWh(distanceM: number): number {
     const ambient = this.env.climate.temperatureAt(this.timeMs);
@@ -256,9 +263,10 @@ export class VehicleSim {
   // Driving
 
   private depart(plan: PlannedTrip, out: SimOutput): void {
+    this.plugLaterMs = undefined;
     if (this.plug) this.unplug(out);
     const distanceM = Math.max(300, roadDistanceM(this.where, plan.to));
-    const canFastCharge = this.variant.maxDcKw !== null && this.model.powertrain === 'BEV';
+    const canFastCharge = this.canFastCharge();
     // Not enough charge for the trip (with a 12 % reserve)? Stop at a fast charger on the way.
     const availableWh = ((this.battery.socPct - 12) / 100) * this.battery.capacityWh;
     if (canFastCharge && plan.purpose !== 'charge' && this.estimatedTripWh(distanceM) > availableWh) {
@@ -309,26 +317,26 @@ export class VehicleSim {
     const v0 = trip.trace[trip.index]!;
     const v1 = trip.trace[trip.index + 1] ?? 0;
     const ambient = this.env.climate.temperatureAt(this.timeMs);
-    const battery = this.battery;
-    this.physics.demand(v0, v1, ambient, regenAcceptance(battery.tempC, battery.socPct), this.demand);
-    this.cabin.drive(ambient, this.sunFactor(), this.cabinPower);
-    const conditioningW = this.conditioning();
-    let tractionW = this.demand.batteryW;
-    if (this.model.powertrain !== 'BEV') tractionW = this.hybridTraction(tractionW, v1);
-    const terminalW = tractionW + this.cabinPower.hvacW + this.cabinPower.auxW + conditioningW;
-    battery.step(terminalW, 1, this.electrical);
-    battery.noteTime(1);
-    // Driving, a liquid-cooled pack is held near its working range; any pack drifts toward outside.
-    battery.relaxTemperature(ambient, 1, 30);
-    battery.tempC += (conditioningW * 0.9) / battery.heatCapacityJPerK;
+    const drive = this.drive;
+    drive.loads(v0, v1, ambient, this.sunFactor(), this.env.climate.roadSnowAt?.(this.timeMs) ?? false);
+    let terminalW = drive.terminalW;
+    if (this.model.powertrain !== 'BEV') {
+      const cabin = drive.cabinPower;
+      terminalW = this.hybridTraction(drive.demand.batteryW, v1) + cabin.hvacW + cabin.auxW + drive.thermal.electricW;
+    }
+    drive.draw(terminalW, ambient);
+    if (this.model.powertrain === 'BEV' && this.battery.energyWh <= 0) {
+      this.strand(out);
+      return;
+    }
     const step = (v0 + v1) / 2;
     this.odometerM += step;
     trip.distanceM += step;
     if (!this.engineOn) trip.electricDistanceM += step;
     // What left the battery (the BMS may deliver less than asked, at its voltage floor).
-    trip.batteryWh += (this.electrical.voltageV * this.electrical.currentA) / 3600;
-    trip.hvacWh += this.cabinPower.hvacW / 3600;
-    trip.auxWh += this.cabinPower.auxW / 3600;
+    trip.batteryWh += drive.deliveredW / 3600;
+    trip.hvacWh += drive.cabinPower.hvacW / 3600;
+    trip.auxWh += drive.cabinPower.auxW / 3600;
     trip.tempSum += ambient;
     if (ambient < trip.tempMin) trip.tempMin = ambient;
     if (ambient > trip.tempMax) trip.tempMax = ambient;
@@ -340,10 +348,10 @@ export class VehicleSim {
     f.speedMps = v1;
     // The last second brings the car to rest and into park: that reading is the first parked one.
     f.driveState = trip.index < trip.trace.length - 1 ? 'driving' : 'parked';
-    f.hvacPowerW = this.cabinPower.hvacW;
-    f.auxPowerW = this.cabinPower.auxW;
-    f.packVoltageV = this.electrical.voltageV;
-    f.packCurrentA = this.electrical.currentA;
+    f.hvacPowerW = drive.cabinPower.hvacW;
+    f.auxPowerW = drive.cabinPower.auxW;
+    f.packVoltageV = drive.electrical.voltageV;
+    f.packCurrentA = drive.electrical.currentA;
     f.engineOn = this.model.powertrain === 'PHEV' ? this.engineOn : undefined;
     // A C2 reads GPS on the road too (here, a straight line between the places); the device must not send it.
     const progress = trip.index / trip.trace.length;
@@ -363,7 +371,8 @@ export class VehicleSim {
       this.engineOn = false;
       const holdW = (this.battery.socPct - 60) * 200;
       const bufferW = Math.max(-5000, Math.min(5000, batteryW * 0.1 + holdW));
-      return bufferW - this.cabinPower.hvacW - this.cabinPower.auxW;
+      const cabin = this.drive.cabinPower;
+      return bufferW - cabin.hvacW - cabin.auxW - this.drive.thermal.electricW;
     }
     if (this.battery.socPct > PHEV_SUSTAIN_SOC) {
       // Charge-depleting: the engine starts only for demands beyond the electric drive (hard acceleration).
@@ -375,12 +384,13 @@ export class VehicleSim {
     const low = this.battery.socPct < PHEV_SUSTAIN_SOC - 2;
     this.engineOn = speed > 7 || batteryW > 15_000 || low;
     if (!this.engineOn) return batteryW;
-    return (this.battery.socPct < PHEV_SUSTAIN_SOC - 1.5 ? -4000 : 0) - this.cabinPower.hvacW - this.cabinPower.auxW;
-  }
-
-  /** Battery heating in deep cold and cooling when the pack runs hot, for liquid-cooled packs (W). */
-  private conditioning(): number {
-    return this.cooling === 'liquid' ? packConditioningW(this.battery.tempC) : 0;
+    const cabin = this.drive.cabinPower;
+    return (
+      (this.battery.socPct < PHEV_SUSTAIN_SOC - 1.5 ? -4000 : 0) -
+      cabin.hvacW -
+      cabin.auxW -
+      this.drive.thermal.electricW
+    );
   }
 
   /** 0 at night, up to 1 in the early afternoon. */
@@ -394,10 +404,61 @@ export class VehicleSim {
     return (((this.timeMs / 3_600_000 + offset / 60) % 24) + 24) % 24;
   }
 
+  /**
+   * The pack is empty: the car stops where it is, and a tow truck takes it home to its charger
+   * (or, with none at home, to a fast charger near home; a public Level 2 for a car that cannot
+   * fast charge), where it is plugged in. The trip ends at the roadside, and the rest of the day's
+   * trips are called off.
+   */
+  private strand(out: SimOutput): void {
+    this.plugLaterMs = undefined;
+    this.queue = this.queue.filter((t) => t.departMs >= this.planAtMs);
+    const trip = this.trip!;
+    const progress = trip.index / trip.trace.length;
+    const roadside = this.env.places.at(
+      this.where.lat + (trip.plan.to.lat - this.where.lat) * progress,
+      this.where.lon + (trip.plan.to.lon - this.where.lon) * progress,
+    );
+    this.endTrip(out, roadside);
+    const home = this.persona.home;
+    if (this.persona.homeCharger) {
+      this.where = home;
+      this.plugIn(this.persona.homeCharger, this.persona.targetSocPct, this.timeMs, undefined);
+      return;
+    }
+    const station = this.env.places.around(home, 2 + this.env.random.next() * 6, this.env.random);
+    this.where = station;
+    const charger = this.canFastCharge() ? this.fastCharger(station) : this.publicLevel2(station);
+    this.plugIn(charger, charger.level === 'DCFC' ? 80 : 90, this.timeMs, undefined);
+  }
+
+  private canFastCharge(): boolean {
+    return this.variant.maxDcKw !== null && this.model.powertrain === 'BEV';
+  }
+
+  private publicLevel2(at: Place): Charger {
+    return {
+      level: 'L2',
+      lineVoltageV: 208,
+      maxKw: 6.6,
+      lat: at.lat,
+      lon: at.lon,
+      inTerritory: at.inTerritory,
+      site: 'public',
+    };
+  }
+
   private arrive(out: SimOutput): void {
     const trip = this.trip!;
+    this.endTrip(out, trip.plan.to);
+    this.decideCharging(trip.plan, out);
+  }
+
+  /** The trip is over at `to`: its ground truth goes out. */
+  private endTrip(out: SimOutput, to: Place): void {
+    const trip = this.trip!;
     this.trip = undefined;
-    this.where = trip.plan.to;
+    this.where = to;
     this.engineOn = false;
     const seconds = Math.max(1, trip.index);
     out.truth({
@@ -418,13 +479,12 @@ export class VehicleSim {
       ambientMaxC: trip.tempMax,
     });
     this.nextReadingMs = this.timeMs + PARKED_READING_MS;
-    this.decideCharging(trip.plan);
   }
 
   // ---------------------------------------------------------------------------------------------
   // Charging
 
-  private decideCharging(arrivedBy: PlannedTrip): void {
+  private decideCharging(arrivedBy: PlannedTrip, out: SimOutput): void {
     if (this.model.powertrain === 'FCEV') return;
     const persona = this.persona;
     const soc = this.battery.socPct;
@@ -432,19 +492,22 @@ export class VehicleSim {
       const continueTo = arrivedBy.purpose === 'charge' ? this.queue[0] : undefined;
       const onTheWay = continueTo !== undefined && continueTo.departMs <= this.timeMs;
       if (onTheWay) this.queue.shift();
-      this.plugIn(
-        arrivedBy.charger,
-        arrivedBy.charger.level === 'DCFC' ? 80 : 90,
-        this.timeMs,
-        onTheWay ? continueTo : undefined,
-      );
+      // Fast charging stops at 80 % as a rule; on a journey, a driver already near that takes more.
+      const target = arrivedBy.charger.level === 'DCFC' ? Math.max(80, Math.min(95, soc + 15)) : 90;
+      if (onTheWay && soc >= target - 0.5) {
+        // Full enough already: drive on (depart stops again further on if the journey needs it).
+        this.depart({ ...continueTo, departMs: this.timeMs }, out);
+        return;
+      }
+      this.plugIn(arrivedBy.charger, target, this.timeMs, onTheWay ? continueTo : undefined);
       return;
     }
     if (arrivedBy.to === persona.home && persona.homeCharger) {
-      const hour = this.localHour();
-      const evening = hour >= 15 || hour < 4;
-      const low = soc < persona.plugBelowSocPct || this.rangeKm() < persona.plugBelowRangeKm;
-      if ((persona.plugsNightly && evening) || low) {
+      const wants = this.wantsToPlugInAtHome();
+      if (wants === 'later') {
+        const delayH = persona.plugInDelayH * (0.5 + this.env.random.next());
+        this.plugLaterMs = this.timeMs + Math.round(delayH * 3600) * SECOND;
+      } else if (wants) {
         this.plugIn(persona.homeCharger, persona.targetSocPct, this.offPeakStart(), undefined);
       }
       return;
@@ -452,6 +515,36 @@ export class VehicleSim {
     if (arrivedBy.to === persona.work && persona.workCharger && soc < 55 && this.env.random.next() < 0.5) {
       this.plugIn(persona.workCharger, 90, this.timeMs, undefined);
     }
+  }
+
+  /**
+   * Whether the driver plugs in, just home. Home again for the day (no trip left today), out of
+   * habit (nightly pluggers) or when the charge would not last through tomorrow's usual driving with
+   * the driver's comfort margin left: so an evening plug-in stays until the morning. Out again later
+   * today: only when today's remaining trips would eat into that margin.
+   */
+  private wantsToPlugInAtHome(): boolean | 'later' {
+    const persona = this.persona;
+    const battery = this.battery;
+    const spareWh = ((battery.socPct - persona.plugBelowSocPct) / 100) * battery.capacityWh;
+    let laterTodayM = 0;
+    let from: Place = this.where;
+    for (const trip of this.queue) {
+      if (trip.departMs >= this.planAtMs) break;
+      laterTodayM += roadDistanceM(from, trip.to);
+      from = trip.to;
+    }
+    const laterTodayWh = this.estimatedTripWh(laterTodayM);
+    if (laterTodayM > 0) return laterTodayWh > spareWh;
+    const hour = this.localHour();
+    // Creatures of habit plug in every time they are home for the day.
+    if (persona.plugsNightly) return true;
+    const tomorrow = this.env.clock.dayOfWeek(this.planAtMs + 12 * 3_600_000);
+    const tomorrowKm = expectedDayKm(persona, tomorrow >= 1 && tomorrow <= 5);
+    // Drivers allow for a day longer than usual.
+    if (this.estimatedTripWh(tomorrowKm * 1000 * persona.needMargin) <= spareWh) return false;
+    // Not urgent: some plug in later in the evening.
+    return persona.plugInDelayH > 0 && hour >= 15 && hour < 21 && spareWh > 0 ? 'later' : true;
   }
 
   /**
@@ -510,7 +603,7 @@ export class VehicleSim {
     const battery = this.battery;
     const ambient = this.env.climate.temperatureAt(this.timeMs);
     chargePower(plug.charger, this.variant, battery.socPct, battery.tempC, this.charge);
-    battery.step(-this.charge.batteryW, 1, this.electrical);
+    battery.step(-this.charge.batteryW, 1, this.drive.electrical);
     battery.noteTime(1);
     battery.relaxTemperature(ambient, 1);
     if (plug.charger.level === 'DCFC') {
@@ -537,8 +630,8 @@ export class VehicleSim {
     f.acLineVoltageV =
       plug.charger.level === 'DCFC' ? Number.NaN : plug.charger.lineVoltageV * (0.985 + 0.02 * this.env.random.next());
     f.chargePowerW = this.charge.inletW;
-    f.packVoltageV = this.electrical.voltageV;
-    f.packCurrentA = this.electrical.currentA;
+    f.packVoltageV = this.drive.electrical.voltageV;
+    f.packCurrentA = this.drive.electrical.currentA;
     f.auxPowerW = 40;
     f.latDeg = plug.charger.lat;
     f.lonDeg = plug.charger.lon;
@@ -554,7 +647,8 @@ export class VehicleSim {
         // A fast-charging stop on a journey: carry on now.
         const next = plug.continueTo;
         this.unplug(out);
-        this.startTrip({ ...next, departMs: this.timeMs });
+        // Through depart: a journey too long for one charge stops again further on.
+        this.depart({ ...next, departMs: this.timeMs }, out);
       }
     }
   }
@@ -605,7 +699,7 @@ export class VehicleSim {
 
   /** The next moment the parked state changes on its own: a reading, charging starts or resumes, midnight. */
   private nextEvent(): number {
-    let next = Math.min(this.nextReadingMs, this.nextMidnightMs);
+    let next = Math.min(this.nextReadingMs, this.nextMidnightMs, this.plugLaterMs ?? Infinity);
     const plug = this.plug;
     if (plug && !plug.done) {
       if (this.timeMs < plug.startAtMs) next = Math.min(next, plug.startAtMs);

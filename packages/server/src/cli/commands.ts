@@ -369,7 +369,12 @@ export function buildProgram(): Command {
     .command('simulate')
     .description('Run a fleet of simulated vehicles with virtual C2 devices, feeding a server or writing NDJSON files.')
     .option('--vehicles <n>', 'how many vehicles', positiveInt, 10)
-    .option('--days <d>', 'days of history, ending now', positiveInt, 7)
+    .option('--days <d>', 'days of history (default 7, or from --start to --end)', positiveInt)
+    .option('--start <time>', 'ISO 8601 time the history begins (e.g. 2026-10-01T00:00:00Z)')
+    .option(
+      '--end <time>',
+      'ISO 8601 time the history ends (default now): --seed S --end T writes the same file every time',
+    )
     .option('--program <id>', `the program's region and vehicle list: ${PROGRAM_IDS.join(', ')}`, programId, 'alectra')
     .option('--seed <s>', 'one seed gives one fleet and one history', positiveInt, 1)
     .option(
@@ -405,12 +410,15 @@ export function buildProgram(): Command {
     .addHelpText(
       'after',
       '\nExamples:\n  smartcharge simulate --vehicles 20 --days 30            # into the server on this machine\n' +
-        '  smartcharge simulate --vehicles 100 --days 365 --to fleet.ndjson --seed 7\n',
+        '  smartcharge simulate --vehicles 100 --days 365 --to fleet.ndjson --seed 7\n' +
+        '  smartcharge simulate --days 30 --end 2026-11-01T00:00:00Z --seed 7 --to fleet.ndjson   # reproducible\n',
     )
     .action(
       async (options: {
         vehicles: number;
-        days: number;
+        days?: number;
+        start?: string;
+        end?: string;
         program: ProgramId;
         seed: number;
         to: string;
@@ -430,6 +438,8 @@ export function buildProgram(): Command {
           {
             vehicles: options.vehicles,
             days: options.days,
+            start: options.start,
+            end: options.end,
             program: options.program,
             seed: options.seed,
             to: options.to,

@@ -26,7 +26,12 @@ import { AppError } from '../errors.js';
 
 export interface SimulateOptions {
   readonly vehicles: number;
-  readonly days: number;
+  /** Days of history; undefined: from --start to --end, or 7 without --start. */
+  readonly days: number | undefined;
+  /** ISO 8601 instant the history begins (undefined: --days before the end). */
+  readonly start?: string | undefined;
+  /** ISO 8601 instant the history ends (undefined: now): with a seed, it fixes the whole output. */
+  readonly end?: string | undefined;
   readonly program: ProgramId;
   readonly seed: number;
   readonly to: string;
@@ -37,6 +42,56 @@ export interface SimulateOptions {
   readonly truth: string | undefined;
   readonly json: boolean;
   readonly maxAgeDays: number;
+}
+
+const DAY_MS = 86_400_000;
+const DEFAULT_DAYS = 7;
+/** A date (midnight UTC), or a date and time with Z or an offset: never a local time, which would differ by machine. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+function parseInstant(flag: string, text: string): number {
+  const ms = ISO_INSTANT.test(text) ? Date.parse(text) : Number.NaN;
+  if (!Number.isFinite(ms)) {
+    throw new AppError(
+      'invalid_input',
+      `${flag} ${text}: expected an ISO 8601 time with its zone, e.g. 2026-11-01T00:00:00Z (or a date, 2026-11-01, for midnight UTC).`,
+    );
+  }
+  // Whole seconds, like the readings.
+  return Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * The simulated period, from any two of --start, --end and --days (or one of them, or none): it ends
+ * at --end, or --days after --start, or now; it begins at --start, or --days (default 7) before the end.
+ */
+export function simulationPeriod(
+  options: Pick<SimulateOptions, 'days' | 'start' | 'end'>,
+  nowMs: number,
+): { readonly startMs: number; readonly endMs: number; readonly days: number } {
+  const startMs = options.start === undefined ? undefined : parseInstant('--start', options.start);
+  let endMs: number;
+  if (options.end !== undefined) endMs = parseInstant('--end', options.end);
+  else if (startMs !== undefined && options.days !== undefined) endMs = startMs + options.days * DAY_MS;
+  else endMs = Math.floor(nowMs / 1000) * 1000;
+  if (startMs === undefined) {
+    const days = options.days ?? DEFAULT_DAYS;
+    return { startMs: endMs - days * DAY_MS, endMs, days };
+  }
+  if (startMs >= endMs) {
+    throw new AppError(
+      'invalid_input',
+      `--start ${options.start} is not before the end (${new Date(endMs).toISOString()}): the period would be empty.`,
+    );
+  }
+  const days = (endMs - startMs) / DAY_MS;
+  if (options.days !== undefined && options.days !== days) {
+    throw new AppError(
+      'invalid_input',
+      `--days ${options.days} disagrees with --start and --end, ${days} days apart: give two of the three.`,
+    );
+  }
+  return { startMs, endMs, days };
 }
 
 type Target =
@@ -242,6 +297,9 @@ async function checkBroker(
 export interface SimulateSummary {
   readonly vehicles: number;
   readonly days: number;
+  /** The simulated period (UTC ms). */
+  readonly startMs: number;
+  readonly endMs: number;
   readonly program: ProgramId;
   readonly seed: number;
   readonly records: number;
@@ -256,14 +314,21 @@ export interface SimulateSummary {
 
 export async function runSimulate(options: SimulateOptions, signal?: AbortSignal): Promise<SimulateSummary> {
   const target = parseTarget(options.to, options.server);
-  if (target.kind !== 'file' && options.days > options.maxAgeDays) {
+  const nowMs = Date.now();
+  const { startMs, endMs, days } = simulationPeriod(options, nowMs);
+  if (options.speed === 'realtime' && options.end !== undefined) {
     throw new AppError(
       'invalid_input',
-      `--days ${options.days}: the server refuses records older than ${options.maxAgeDays} days (INGEST_MAX_AGE_DAYS).`,
+      `--end ${options.end} with --speed realtime: live driving follows the wall clock from now; leave out --end.`,
     );
   }
-  const endMs = Math.floor(Date.now() / 1000) * 1000;
-  const startMs = endMs - options.days * 86_400_000;
+  if (target.kind !== 'file' && nowMs - startMs > options.maxAgeDays * DAY_MS) {
+    throw new AppError(
+      'invalid_input',
+      `${options.start === undefined ? `--days ${days}` : `--start ${options.start}`}: the server refuses records older ` +
+        `than ${options.maxAgeDays} days (INGEST_MAX_AGE_DAYS).`,
+    );
+  }
   const fleet = buildFleet({ program: options.program, vehicles: options.vehicles, seed: options.seed, startMs });
 
   const closers: (() => Promise<void>)[] = [];
@@ -354,14 +419,18 @@ export async function runSimulate(options: SimulateOptions, signal?: AbortSignal
         await sleep(1000);
       }
     }
-    const pending = await runner.flushAll();
+    // The last uploads happen at the end of the period (a device may reboot then): not the wall clock, so
+    // that a fixed --end gives the same file every time.
+    const pending = await runner.flushAll(32, options.speed === 'realtime' ? Date.now() : endMs);
     progress.done();
     const refused = runner.refused;
     return {
       refusedRecords: refused.records,
       lastRefusal: refused.lastReason,
       vehicles: options.vehicles,
-      days: options.days,
+      days,
+      startMs,
+      endMs,
       program: options.program,
       seed: options.seed,
       records: runner.recordsProduced,

@@ -344,7 +344,10 @@ function ShipForm({
   onAdded: (added: AddedStock) => void;
 }) {
   const action = useAction();
-  const [pick, setPick] = useState(stock[0]?.serial ?? OTHER);
+  const [picked, setPicked] = useState<string | undefined>();
+  // The first device in stock until staff choose (the stock may load after the form opened).
+  const pick = picked ?? stock[0]?.serial ?? OTHER;
+  const setPick = (serial: string) => setPicked(serial);
   // A serial the server does not know, with the rest of the shipment: offered to be added to stock.
   const [unknown, setUnknown] = useState<{ serial: string; carrier: string; trackingNumber: string } | undefined>();
   const ship = (value: { serial: string; carrier: string; trackingNumber: string }) =>

@@ -73,6 +73,7 @@ const ROUTE_CLASSES: Readonly<Record<string, RouteClass>> = {
   'POST /api/v1/applications/:id/leave': 'tenant',
   'PUT /api/v1/applications/:id/paypal': 'tenant',
   'GET /api/v1/applications/:id/ledger': 'tenant',
+  'GET /api/v1/applications/:id/rewards': 'tenant',
   'POST /api/v1/applications/:id/adjustments': 'tenant',
   'POST /api/v1/enrolled-vehicles/:id/ship': 'tenant',
   'POST /api/v1/enrolled-vehicles/:id/installed': 'tenant',

@@ -248,10 +248,13 @@ describe.runIf(browserReady)('the web app in a browser', () => {
 
     const stranger = await watchedContext({ viewport: PHONE });
     const view = await stranger.newPage();
-    const local = new URL(new URL(url!).pathname, server.url).toString();
-    await view.goto(local);
+    // Exactly the link the driver copied: it must reach this server as it is.
+    await view.goto(url!);
     await expect.poll(() => view.locator('h1').textContent()).toBe('2021 Hyundai Kona Electric');
     await expect.poll(() => view.getByText('Latest trips').count()).toBe(1);
+    // What the share page promises: battery health too (and no map of where the car charged).
+    expect(await view.getByRole('heading', { name: 'Battery health' }).count()).toBe(1);
+    expect(await view.locator('.map').count()).toBe(0);
     await shoot(view, '13-shared');
     await audit(view, 'shared');
     // It reads; it cannot act: the driver's own pages answer "sign in".

@@ -74,8 +74,10 @@ export function share(fraction: number | null | undefined): string {
 }
 
 export function duration(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.round((seconds % 3600) / 60);
+  // Rounded to the minute first: 2 h 59 min 40 s is 3 h 00 min, not "2 h 60 min".
+  const minutes = Math.round(seconds / 60);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
   return h > 0 ? `${h} h ${String(m).padStart(2, '0')} min` : `${m} min`;
 }
 

@@ -86,6 +86,7 @@ export type PublicProgram = Pick<
   | 'pointsPerUnit'
   | 'rewardDisplay'
   | 'payoutOptions'
+  | 'territory'
 > & { readonly rewardRuleSentences: readonly RewardRuleSentence[] };
 
 export function toPublicProgram(p: Program): PublicProgram {
@@ -114,6 +115,8 @@ export function toPublicProgram(p: Program): PublicProgram {
     pointsPerUnit: p.pointsPerUnit,
     rewardDisplay: p.rewardDisplay,
     payoutOptions: p.payoutOptions,
+    // The service area (public: the program's page describes it); the charging map draws it.
+    territory: p.territory,
     rewardRuleSentences: rewardRuleSentencesOf(p),
   };
 }

@@ -202,6 +202,14 @@ export function Chart(props: ChartProps) {
         }),
       ],
       hooks: {
+        // The first axis' range on the element, for anyone checking where it starts (tests do).
+        setScale: [
+          (u, key) => {
+            if (key !== 'y') return;
+            el.dataset.yMin = String(u.scales.y?.min ?? '');
+            el.dataset.yMax = String(u.scales.y?.max ?? '');
+          },
+        ],
         // The pinned point: a line across the plot at its x.
         draw: [
           (u) => {
@@ -235,6 +243,8 @@ export function Chart(props: ChartProps) {
     };
     const data = [props.x as number[], ...order.map((i) => drawn[i]!)] as uPlot.AlignedData;
     const plot = new uPlot(opts, data, el);
+    // The axes are drawn, not written: their labels on the element too (tests read them).
+    el.dataset.axes = units.map((unit, n) => axisLabel(quantityOf(unit, n), unit)).join(' | ');
     if (pinned.current !== null && pinned.current >= props.x.length) pinned.current = null;
     setReadout(pinned.current === null ? null : readoutAt(pinned.current));
     // A tap or click pins the nearest point; it stays until the next one.

@@ -2,7 +2,8 @@
  * A map of charging places (only charging locations exist: the server keeps no position from
  * driving) and the program's territory. Leaflet is loaded on first use. Tiles come from
  * MAP_TILE_URL; when it is "off", or the tiles do not load (offline), the map still draws the
- * territory and the places on a plain background, and says so.
+ * territory's outline and the places on a plain background, and says so. Either way the view is
+ * fitted to the territory and the places together, so a place outside it is still in sight.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useSession } from '../session';
@@ -39,26 +40,35 @@ export function ChargingMap({ points, territory }: { points: readonly MapPoint[]
         });
         tiles.addTo(map);
       }
-      const layers: L.Layer[] = [];
-      if (territory) {
-        layers.push(
-          L.geoJSON(territory as GeoJSON.GeoJsonObject, {
+      // The view first, from the territory and the places together; then the layers (a vector
+      // added to a map without a view yet fails in Leaflet's clipping).
+      const area = territory
+        ? L.geoJSON(territory as GeoJSON.GeoJsonObject, {
             style: { color: '#0b6e4f', weight: 2, fillOpacity: 0.06 },
-          }).addTo(map),
-        );
-      }
+          })
+        : undefined;
       const colors = { in: '#0b6e4f', out: '#b23a48', unknown: '#7a8793' } as const;
-      for (const p of points) {
-        layers.push(
-          L.circleMarker([p.lat, p.lon], { radius: 7, color: colors[p.tone], fillOpacity: 0.7, weight: 2 })
-            .bindPopup(p.label)
-            .addTo(map),
-        );
-      }
-      const group = L.featureGroup(layers);
-      const bounds = group.getBounds();
-      if (bounds.isValid()) map.fitBounds(bounds.pad(0.15), { maxZoom: 13 });
+      const places = points.map((p) =>
+        L.circleMarker([p.lat, p.lon], {
+          radius: 7,
+          color: colors[p.tone],
+          fillOpacity: 0.7,
+          weight: 2,
+          className: 'map-place',
+        }).bindPopup(p.label),
+      );
+      const bounds = L.latLngBounds(places.map((m) => m.getLatLng()));
+      if (area) bounds.extend(area.getBounds());
+      if (bounds.isValid()) map.fitBounds(bounds.pad(0.1), { maxZoom: 13 });
       else map.setView([43.65, -79.6], 9);
+      if (area) {
+        area.addTo(map);
+        // (A style's className does not reach the paths GeoJSON makes: set it on each once drawn.)
+        area.eachLayer((l) => (l as L.Path).getElement()?.classList.add('map-territory'));
+      }
+      for (const place of places) place.addTo(map);
+      // What the view shows, for tests and for anyone inspecting the page.
+      host.current.dataset.zoom = String(map.getZoom());
     })();
     return () => {
       disposed = true;

@@ -1,9 +1,14 @@
-/** What a share link shows: one vehicle's recent days, trips and charging, read-only, no sign-in. */
-import { daysAgo, get, type ChargeSession, type Day, type Trip } from '../api';
+/**
+ * What a share link shows, as the share page promises: one vehicle's recent days, trips, charging
+ * and battery health, read-only, no sign-in. Never a location: the server leaves where the car
+ * charged out of what a link reads, and this page draws no map.
+ */
+import { daysAgo, get, type ChargeSession, type Day, type HealthWeek, type Trip } from '../api';
 import { Chart, COLORS, daySeconds } from '../components/chart';
 import { Card, ErrorNote, Loading, Page, Stat } from '../components/ui';
 import { useLoad, useSession } from '../session';
 import { co2, date, dateTime, distance, distanceValue, efficiency, energy } from '../units';
+import { BatteryHealth } from './battery';
 
 export function Shared({ token }: { token: string }) {
   const { units } = useSession();
@@ -14,12 +19,13 @@ export function Shared({ token }: { token: string }) {
       expiresAt: string;
       label: string | null;
     }>(base);
-    const [days, trips, sessions] = await Promise.all([
+    const [days, trips, sessions, health] = await Promise.all([
       get<{ days: Day[] }>(`${base}/days?from=${daysAgo(29)}&to=${daysAgo(-1)}`),
       get<{ trips: Trip[] }>(`${base}/trips?limit=10`),
       get<{ sessions: ChargeSession[] }>(`${base}/sessions?limit=10`),
+      get<{ weeks: HealthWeek[] }>(`${base}/battery-health`),
     ]);
-    return { info, days: days.days, trips: trips.trips, sessions: sessions.sessions };
+    return { info, days: days.days, trips: trips.trips, sessions: sessions.sessions, health: health.weeks };
   }, [token]);
   const d = data.data;
   const sum = (key: keyof Day) => (d?.days ?? []).reduce((a, x) => a + (Number(x[key]) || 0), 0);
@@ -76,6 +82,12 @@ export function Shared({ token }: { token: string }) {
               </ul>
             </Card>
           </div>
+          <h2>Battery health</h2>
+          {d.health.length > 0 ? (
+            <BatteryHealth weeks={d.health} />
+          ) : (
+            <p class="muted">Not measured yet: battery health needs a few weeks of charging and driving.</p>
+          )}
         </>
       ) : null}
     </Page>

@@ -9,6 +9,19 @@ function hvacW(ambientC: number, options: { heatPump?: boolean; cabinC?: number;
   return out.hvacW;
 }
 
+describe('Cabin with the climate control off', () => {
+  it('draws no HVAC power in any weather, only the 12 V base load, and drifts toward outside', () => {
+    for (const ambientC of [-20, 0, 21, 35]) {
+      const cabin = new Cabin(21, false);
+      const out: CabinPower = { hvacW: Number.NaN, auxW: Number.NaN };
+      for (let s = 0; s < 1800; s++) cabin.drive(ambientC, 0, out, false);
+      expect(out.hvacW).toBe(0);
+      expect(out.auxW).toBe(260);
+      if (ambientC !== 21) expect(Math.abs(cabin.tempC - ambientC)).toBeLessThan(Math.abs(21 - ambientC));
+    }
+  });
+});
+
 describe('Cabin heating', () => {
   it('costs more the colder it is outside', () => {
     for (const heatPump of [false, true]) {

@@ -155,6 +155,33 @@ describe.each(REGIONS)('createClimate(%s)', (region) => {
   });
 });
 
+describe('roadSnowAt', () => {
+  it('covers the roads only on wet days below freezing: about half of a Toronto January, never in July or Gulfport', () => {
+    const ontario = createClimate('ontario', 3);
+    const clock = createLocalClock('America/Toronto');
+    const share = (climate: ReturnType<typeof createClimate>, year: number, month: number) => {
+      let snowy = 0;
+      for (let day = 1; day <= 28; day++) {
+        const noon = clock.utcMsAt(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`, 12, 0);
+        if (climate.roadSnowAt!(noon)) snowy++;
+      }
+      return snowy / 28;
+    };
+    let january = 0;
+    for (let year = FIRST_YEAR; year < FIRST_YEAR + 5; year++) {
+      january += share(ontario, year, 1) / 5;
+      expect(share(ontario, year, 7)).toBe(0);
+      expect(share(createClimate('mississippi', 3), year, 7)).toBe(0);
+    }
+    // 16 wet days in 31, most of them below freezing.
+    expect(january).toBeGreaterThan(0.3);
+    expect(january).toBeLessThan(0.55);
+    // The same answer for the same instant, asked in any order.
+    const t = clock.utcMsAt('2031-01-10', 8, 0);
+    expect(createClimate('ontario', 3).roadSnowAt!(t)).toBe(ontario.roadSnowAt!(t));
+  });
+});
+
 describe('CLIMATE_STATIONS', () => {
   it.each(REGIONS)('has a plausible normals table for %s: 12 months, max above min, cold Jan, warm Jul', (region) => {
     const { normalMaxC, normalMinC, station, source } = CLIMATE_STATIONS[region];

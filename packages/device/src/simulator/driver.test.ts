@@ -129,6 +129,19 @@ describe('createPersona', () => {
     for (const p of personas(50, { offPeak: false })) expect(p.offPeakStartHour).toBeUndefined();
   });
 
+  it('draws only personas the car can live with: no fast-charging driver in a car without DC', () => {
+    for (const p of personas(300, { dcHeavy: true, canFastCharge: false })) {
+      expect(p.dcHeavy).toBe(false);
+      expect(p.homeCharger).toBeDefined();
+    }
+    for (const p of personas(300, { homeCharging: 'none', canFastCharge: false })) expect(p.homeCharger).toBeDefined();
+    // A plug-in hybrid can do without a charger (its engine), but never relies on fast chargers.
+    for (const p of personas(300, { homeCharging: 'none', canFastCharge: false, hasEngine: true })) {
+      expect(p.homeCharging).toBe('none');
+      expect(p.dcHeavy).toBe(false);
+    }
+  });
+
   it('plans long trips only in cars with the range for them', () => {
     expect(personas(1, { vehicleRangeKm: 400 })[0]!.longTripChance).toBeGreaterThan(0);
     expect(personas(1, { vehicleRangeKm: 200 })[0]!.longTripChance).toBeGreaterThan(0);

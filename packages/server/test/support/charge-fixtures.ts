@@ -27,7 +27,7 @@ const POWER_W = { L1: 1400, L2: 7200, DCFC: 50_000 } as const;
 /** Drive 5 minutes (current stepping between 20 A and 120 A), then charge; last, unplugged. */
 export function driveThenCharge(o: ChargeOptions): TUplinkRecord[] {
   const capacityWh = o.capacityWh ?? 58_000;
-  const ohm = o.resistanceOhm ?? 0.0866;
+  const ohm = o.resistanceOhm ?? 0.11;
   const records: TUplinkRecord[] = [];
   let seq = o.firstSeq;
   let time = o.startMs;

@@ -135,7 +135,9 @@ export function Chart(props: ChartProps) {
         // Room for the first and last bar; one day's data still spans a day, not years.
         range: (_u, min, max) => {
           const pad = hasBars ? Math.max(time ? 43_200 : 0.5, (max - min) * 0.02) : 0;
-          return min === max && !hasBars ? [min - 1, max + 1] : [min - pad, max + pad];
+          // One point alone sits mid-axis (half a week either side on a time axis).
+          if (min === max && !hasBars) return time ? [min - 3.5 * 86_400, max + 3.5 * 86_400] : [min - 1, max + 1];
+          return [min - pad, max + pad];
         },
       },
     };
@@ -197,7 +199,8 @@ export function Chart(props: ChartProps) {
             ...(s.kind === 'bar' && bars ? { paths: bars } : {}),
             ...(s.dash ? { dash: s.dash } : {}),
             value: fmt,
-            points: { show: false },
+            // A line of a few values (one week's battery health) is its points: without them it is not seen.
+            points: { show: s.kind !== 'bar' && s.values.filter((v) => v !== null).length <= 12, size: 7 },
           } satisfies uPlot.Series;
         }),
       ],

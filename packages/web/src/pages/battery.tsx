@@ -83,11 +83,13 @@ export function BatteryHealth({ weeks: unsorted }: { weeks: readonly HealthWeek[
         {latestPower ? (
           <p data-testid="power-basis">
             Power capacity: about {percent(latestPower.powerCapacityPct, 0)} of a typical new battery of this size, from{' '}
-            {plural(latestPower.resistanceTrips, 'trip')} with a firm press on the accelerator. A lower figure than
-            storage capacity is normal: a battery’s power usually falls faster than the energy it holds as it ages. It
-            does not shorten your range; you would notice it, if at all, as gentler acceleration or slower fast charging
-            on a cold day with the battery low. It compares with a typical battery, not with yours when new, so read it
-            as a rough guide: what matters is whether it keeps falling month after month.
+            {plural(latestPower.resistanceTrips, 'trip')} with a firm press on the accelerator.{' '}
+            {latest && latest.sohPct !== null && (latestPower.powerCapacityPct ?? 100) < latest.sohPct
+              ? 'A lower figure than storage capacity is normal: a battery’s power usually falls faster than the energy it holds as it ages. '
+              : ''}
+            It does not decide your range; you would notice a low one, if at all, as gentler acceleration or slower fast
+            charging on a cold day with the battery low. It compares with a typical battery, not with yours when new, so
+            read it as a rough guide: what matters is whether it keeps falling month after month.
           </p>
         ) : (
           <p>

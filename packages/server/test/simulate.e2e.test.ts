@@ -358,7 +358,8 @@ describe('simulate --seed --end (a reproducible dataset)', () => {
   it('refuses an --end without a time zone, naming the option', async () => {
     const dir = await tempDir();
     const result = await runCli(['simulate', '--end', '2026-11-01T00:00:00', '--to', path.join(dir, 'x.ndjson')]);
-    expect(result.code).toBe(1);
+    // Invalid input: exit code 2, like every usage error.
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('--end 2026-11-01T00:00:00: expected an ISO 8601 time with its zone');
   });
 });

@@ -314,6 +314,26 @@ describe('VehicleSim charging decisions', () => {
     expect(evening.filter((f) => f.chargeState !== 'plugged')).toEqual([]);
   });
 
+  it("plugs in only when tomorrow's driving needs it, for the evening, and stays until the morning", () => {
+    // A Bolt, a 15 km commute: about 5 kWh a day. Comfort margin 30 %: from 90 % it takes days to need a charge.
+    const run = simulate({ from: '2026-01-12', days: 10, persona: persona({ plugsNightly: false }) });
+    const home = sessions(run).filter((s) => s.site === 'home');
+    expect(home.length).toBeGreaterThanOrEqual(1);
+    expect(home.length).toBeLessThanOrEqual(5);
+    for (const s of home) {
+      // Plugged in on coming home for the day, unplugged leaving the next morning.
+      expect(clock.hourFraction(s.pluggedMs)).toBeGreaterThanOrEqual(15);
+      expect(clock.hourFraction(s.unpluggedMs)).toBeGreaterThanOrEqual(5);
+      expect(clock.hourFraction(s.unpluggedMs)).toBeLessThan(12);
+      expect(s.unpluggedMs - s.pluggedMs).toBeGreaterThan(8 * 3_600_000);
+      // Low enough that the next day would have gone below the margin.
+      expect(s.socStartPct).toBeLessThan(50);
+    }
+    // A nightly plugger plugs in every weekday evening.
+    const nightly = simulate({ from: '2026-01-12', days: 5, persona: persona() });
+    expect(sessions(nightly).filter((s) => s.site === 'home').length).toBeGreaterThanOrEqual(4);
+  });
+
   it('stops at a DC fast charger on a long trip with a low battery, then continues', () => {
     // Saturday 10 January 2026: a day out 80–220 km away, leaving with a quarter of a charge.
     const run = simulate({

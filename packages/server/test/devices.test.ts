@@ -725,6 +725,8 @@ describeEachDatabase('devices and vehicles', (setup) => {
       const internalVehicleMethods = [
         'constructor',
         'createOwnedVehicle',
+        // Enrollment asks it for the applicant's own vehicle only (driver-rewards-leaving.test.ts).
+        'findOwnedVehicleByVin',
         'setVehicleProgram',
         'getVehicleInternal',
         'requireVehicleAccess',

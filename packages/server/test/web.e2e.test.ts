@@ -179,7 +179,7 @@ describe.runIf(browserReady)('the web app in a browser', () => {
 
   it('shows the first trip and charge on the dashboard, trips and charging pages', async () => {
     await page.getByRole('link', { name: 'Dashboard' }).click();
-    await expect.poll(() => page.getByText('Last 7 days').count()).toBe(1);
+    await expect.poll(() => page.getByRole('heading', { name: 'Last 7 days', exact: true }).count()).toBe(1);
     const distance = page.locator('.stat', { hasText: 'Distance' }).nth(1).locator('.stat-value');
     await expect.poll(async () => Number.parseFloat((await distance.textContent()) ?? '0')).toBeGreaterThan(1);
     await shoot(page, '05-dashboard');

@@ -104,13 +104,13 @@ export class VehicleService {
     });
   }
 
-  /** Puts a vehicle in a program (approval) or takes it out (leaving); the caller checked the actor. */
   /** The driver's own vehicle with this VIN, if they registered it before (for a driver who applies again). */
   async findOwnedVehicleByVin(q: Queryable, ownerAccountId: number, vin: string): Promise<Vehicle | undefined> {
     const vehicle = await findVehicleByVin(q, vin);
     return vehicle?.ownerAccountId === ownerAccountId ? vehicle : undefined;
   }
 
+  /** Puts a vehicle in a program (approval) or takes it out (leaving); the caller checked the actor. */
   async setVehicleProgram(tx: Queryable, vehicleId: number, programId: number | null): Promise<void> {
     await updateVehicleProgram(tx, vehicleId, programId);
   }

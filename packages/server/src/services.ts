@@ -163,7 +163,6 @@ export async function createServices(
     enrollmentLog,
     clock,
   );
-  const rewards = new RewardService(db, programs, enrollment, deps.log.child({ component: 'rewards' }), clock);
   const paypal =
     deps.paypal ??
     (settings.paypalClientId && settings.paypalClientSecret
@@ -173,6 +172,10 @@ export async function createServices(
           clientSecret: settings.paypalClientSecret,
         })
       : undefined);
+  // Without PayPal's credentials the PayPal runs pay nobody: the rewards page must not promise a date.
+  const rewards = new RewardService(db, programs, enrollment, deps.log.child({ component: 'rewards' }), clock, {
+    paypalReady: paypal !== undefined,
+  });
   const payouts = new PayoutService(
     db,
     programs,

@@ -34,7 +34,12 @@ describeEachDatabase("the driver's rewards and leaving", (setup) => {
   let operator: Actor;
 
   beforeAll(async () => {
-    services = await testServices(setup().db, {}, () => new Date(NOW));
+    // PayPal credentials given (never called here): the PayPal runs can pay, so they have a date.
+    services = await testServices(
+      setup().db,
+      { paypalClientId: 'test-client', paypalClientSecret: 'test-secret' },
+      () => new Date(NOW),
+    );
     await services.programs.ensurePreset(CLI_OPERATOR, 'alectra');
     await services.programs.ensurePreset(CLI_OPERATOR, 'mississippi-power');
     operator = await createOperator(services);
@@ -86,6 +91,22 @@ describeEachDatabase("the driver's rewards and leaving", (setup) => {
     expect(view.earnings).toHaveLength(1);
     expect(view.earnings[0]).toMatchObject({ kind: 'adjustment', summary: 'Welcome, charged 7.3 kWh' });
     expect(view.earnings[0]!.earnedAt.toISOString()).toBe(new Date(NOW).toISOString());
+  });
+
+  it('promises no PayPal date on a server without PayPal credentials, and keeps the balance', async () => {
+    const unpaid = await testServices(setup().db, {}, () => new Date(NOW));
+    const p = await mississippiParticipant({ paypalEmail: 'no.paypal.yet@example.com' });
+    await services.rewards.adjust(operator, p.enrollmentId, { points: 5_000, reason: 'Welcome' });
+    const view = await unpaid.rewards.getRewards(p.actor, p.enrollmentId);
+    expect(view.owed).toEqual({ points: 5_000, cents: 500 });
+    expect(view.nextPayout).toMatchObject({ method: 'paypal', on: null, waitingForSetup: true });
+    // The same participant on a server that can pay: a date.
+    expect((await services.rewards.getRewards(p.actor, p.enrollmentId)).nextPayout).toMatchObject({
+      on: '2026-12-08',
+    });
+    expect((await services.rewards.getRewards(p.actor, p.enrollmentId)).nextPayout).not.toHaveProperty(
+      'waitingForSetup',
+    );
   });
 
   it('lists a gift card as on its way, then paid with its date, and dates the next one at the year end', async () => {

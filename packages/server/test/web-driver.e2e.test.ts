@@ -70,7 +70,14 @@ describe.runIf(browserReady)("a Mississippi driver's rewards and leaving in a br
     server = await startTestServer({
       database: 'pglite',
       mqtt: 'off',
-      env: { JOBS: 'false', MAP_TILE_URL: 'off' },
+      // PayPal credentials (never called: JOBS off) so the rewards page can promise a PayPal date.
+      env: {
+        JOBS: 'false',
+        MAP_TILE_URL: 'off',
+        PAYPAL_CLIENT_ID: 'test-client',
+        PAYPAL_CLIENT_SECRET: 'test-secret',
+        PAYPAL_API_URL: 'http://127.0.0.1:9',
+      },
       clock: () => new Date(Date.now() - clockBehindMs),
     });
     await api('POST', '/programs', { preset: 'mississippi-power' }, { bearer: ADMIN_TOKEN });

@@ -652,6 +652,8 @@ export interface RewardsView {
     on: string | null;
     period: string;
     minimumPoints: number;
+    /** PayPal is the way but the server has no PayPal credentials yet: no date can be promised. */
+    waitingForSetup?: boolean;
   } | null;
   canChangePayment: boolean;
   stillToEarn: { key: string; label: string; amount: RewardAmount }[];

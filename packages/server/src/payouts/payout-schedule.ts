@@ -23,6 +23,8 @@ export interface NextPayout {
   readonly period: string;
   /** The least balance that run pays, in points. */
   readonly minimumPoints: number;
+  /** PayPal is the way, but this server has no PayPal credentials yet: no run pays until it has (no date). */
+  readonly waitingForSetup?: boolean;
 }
 
 /** The first run at `hourUtc` at or after `fromMs`. */

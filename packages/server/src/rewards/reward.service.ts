@@ -66,6 +66,8 @@ export class RewardService {
     private readonly enrollment: EnrollmentService,
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
+    /** Whether this server can pay by PayPal (PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET are set). */
+    private readonly payments: { readonly paypalReady: boolean } = { paypalReady: true },
   ) {}
 
   /** Evaluates every program's rules as of now (the scheduled job). */
@@ -248,14 +250,16 @@ export class RewardService {
     const items = await listItemsOfEnrollment(this.db, enrollmentId);
     const periods = new Set((await listBatchPeriods(this.db, program.id)).map((b) => `${b.provider}:${b.period}`));
     const paying = enrollment.status === 'approved' || enrollment.status === 'left';
+    const next = paying
+      ? nextPayoutOf(program, enrollment, (provider, period) => periods.has(`${provider}:${period}`), this.clock())
+      : null;
     return buildRewardsView({
       program,
       enrollment,
       entries,
       items,
-      nextPayout: paying
-        ? nextPayoutOf(program, enrollment, (provider, period) => periods.has(`${provider}:${period}`), this.clock())
-        : null,
+      nextPayout:
+        next?.method === 'paypal' && !this.payments.paypalReady ? { ...next, on: null, waitingForSetup: true } : next,
     });
   }
 

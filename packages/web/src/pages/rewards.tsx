@@ -60,7 +60,11 @@ function nextPayoutText(r: RewardsView): string | null {
   const next = r.nextPayout;
   if (!next) return null;
   const to = next.to ? ` to ${next.to}` : '';
-  const when = next.on ? `on ${date(next.on)}` : 'when the program ends (the program has not set that date yet)';
+  const when = next.waitingForSetup
+    ? 'once the program has connected its PayPal account (what you earn is kept until then)'
+    : next.on
+      ? `on ${date(next.on)}`
+      : 'when the program ends (the program has not set that date yet)';
   return `${next.how}${to}, ${when}`;
 }
 

@@ -9,7 +9,7 @@
  * axis from 50 % with a band and the words saying how many charges it rests on. A share link shows
  * the battery health and no location. Every page at 360 px and at a desk, with the audit passing.
  */
-import { basicAuthorization, PROTOCOL_VERSION, UPLINK_HTTP_PATH, type TUplinkRecord } from '@smartcharge/protocol';
+import type { TUplinkRecord } from '@smartcharge/protocol';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_OPERATOR } from '../src/actor.js';
@@ -25,7 +25,7 @@ import {
 } from './support/browser.js';
 import { driveThenCharge, type ChargeOptions } from './support/charge-fixtures.js';
 import { enrollDriver, equipDevice, type Participant } from './support/program-fixtures.js';
-import { startTestServer, type TestServer } from './support/servers.js';
+import { startTestServer, uploadOverHttp, type TestServer } from './support/servers.js';
 
 const DAY = 86_400_000;
 const HOME = { lat_deg: 43.5895, lon_deg: -79.6441 }; // Mississauga, inside Alectra's territory
@@ -42,20 +42,7 @@ describe.runIf(browserReady)('charging, battery health and charts on touch in a 
   const api = (...args: Parameters<ReturnType<typeof apiCaller>>) => apiCaller(server)(...args);
 
   const send = async (credential: { serial: string; secret: string }, records: readonly TUplinkRecord[]) => {
-    for (let i = 0; i < records.length; i += 3000) {
-      const response = await fetch(`${server.url}${UPLINK_HTTP_PATH}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: basicAuthorization(credential) },
-        body: JSON.stringify({
-          v: PROTOCOL_VERSION,
-          device: credential.serial,
-          boot: 1,
-          records: records.slice(i, i + 3000),
-        }),
-      });
-      expect(response.status, await response.clone().text()).toBe(200);
-    }
-    await server.services.derive.idle();
+    await uploadOverHttp(server, credential, records, 3000);
   };
 
   beforeAll(async () => {

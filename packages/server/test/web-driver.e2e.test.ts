@@ -8,11 +8,11 @@
  * bonus but says when what is owed is paid, and the program is offered again: they apply again
  * with the same car and are approved. Each page at 360 px and at a desk, with the audit passing.
  */
-import { basicAuthorization, PROTOCOL_VERSION, UPLINK_HTTP_PATH, type TUplinkRecord } from '@smartcharge/protocol';
+import type { TUplinkRecord } from '@smartcharge/protocol';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCaller, audit, browserReady, shoot, signIn, startBrowser, type Browsing } from './support/browser.js';
-import { ADMIN_TOKEN, provisionDevice, startTestServer, type TestServer } from './support/servers.js';
+import { ADMIN_TOKEN, provisionDevice, startTestServer, uploadOverHttp, type TestServer } from './support/servers.js';
 import { telemetryStream, thenUnplugged } from './support/telemetry-fixtures.js';
 
 const GULFPORT = { lat_deg: 30.3674, lon_deg: -89.0928 };
@@ -45,20 +45,7 @@ describe.runIf(browserReady)("a Mississippi driver's rewards and leaving in a br
           }
         : r,
     );
-    for (let i = 0; i < all.length; i += 600) {
-      const response = await fetch(`${server.url}${UPLINK_HTTP_PATH}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: basicAuthorization(credential) },
-        body: JSON.stringify({
-          v: PROTOCOL_VERSION,
-          device: credential.serial,
-          boot: 1,
-          records: all.slice(i, i + 600),
-        }),
-      });
-      expect(response.status).toBe(200);
-    }
-    await server.services.derive.idle();
+    await uploadOverHttp(server, credential, all);
   };
 
   /** The text of the page's main region. */

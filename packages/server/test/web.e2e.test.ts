@@ -6,11 +6,10 @@
  * artifacts/screenshots; each page passes an automated accessibility audit (axe-core).
  */
 import { readFile } from 'node:fs/promises';
-import { basicAuthorization, PROTOCOL_VERSION, UPLINK_HTTP_PATH } from '@smartcharge/protocol';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit, browserReady, DESK, PHONE, shoot, startBrowser, type Browsing } from './support/browser.js';
-import { ADMIN_TOKEN, provisionDevice, startTestServer, type TestServer } from './support/servers.js';
+import { ADMIN_TOKEN, provisionDevice, startTestServer, uploadOverHttp, type TestServer } from './support/servers.js';
 import { telemetryStream, thenUnplugged } from './support/telemetry-fixtures.js';
 
 const DAY = 86_400_000;
@@ -47,20 +46,7 @@ describe.runIf(browserReady)('the web app in a browser', () => {
   /** A drive, then a Level 2 charge at home in Mississauga (inside Alectra's territory), then unplugged. */
   const sendDay = async (credential: { serial: string; secret: string }, startMs: number) => {
     const all = thenUnplugged(telemetryStream({ startMs, driveSeconds: 900, chargeSeconds: 1800, seed: 7 }));
-    for (let i = 0; i < all.length; i += 600) {
-      const response = await fetch(`${server.url}${UPLINK_HTTP_PATH}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: basicAuthorization(credential) },
-        body: JSON.stringify({
-          v: PROTOCOL_VERSION,
-          device: credential.serial,
-          boot: 1,
-          records: all.slice(i, i + 600),
-        }),
-      });
-      expect(response.status).toBe(200);
-    }
-    await server.services.derive.idle();
+    await uploadOverHttp(server, credential, all);
   };
 
   beforeAll(async () => {

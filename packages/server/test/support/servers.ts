@@ -6,9 +6,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { DeviceCredential, TUplinkRecord } from '@smartcharge/protocol';
+import {
+  basicAuthorization,
+  PROTOCOL_VERSION,
+  UPLINK_HTTP_PATH,
+  type DeviceCredential,
+  type TUplinkRecord,
+} from '@smartcharge/protocol';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { CLI_OPERATOR } from '../../src/actor.js';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
@@ -207,4 +213,30 @@ export function closed(client: MqttClient, timeoutMs = 10_000): Promise<void> {
       resolve();
     });
   });
+}
+
+/**
+ * Sends records as the device would over HTTP (batches of `batchSize`, each answered 200, or the
+ * test fails naming the answer), then waits until they are derived.
+ */
+export async function uploadOverHttp(
+  server: RunningServer,
+  credential: DeviceCredential,
+  records: readonly TUplinkRecord[],
+  batchSize = 600,
+): Promise<void> {
+  for (let i = 0; i < records.length; i += batchSize) {
+    const response = await fetch(`${server.url}${UPLINK_HTTP_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: basicAuthorization(credential) },
+      body: JSON.stringify({
+        v: PROTOCOL_VERSION,
+        device: credential.serial,
+        boot: 1,
+        records: records.slice(i, i + batchSize),
+      }),
+    });
+    expect(response.status, await response.clone().text()).toBe(200);
+  }
+  await server.services.derive.idle();
 }

@@ -293,6 +293,22 @@ describe('smartcharge agent (the command, in this process)', () => {
     expect(err.join('')).toContain('--secret-file <file> or set SMARTCHARGE_DEVICE_SECRET');
   });
 
+  it('chooses the profile by the catalog variant too (--variant): a 2020 Leaf e+ is read as the 62 kWh car', async () => {
+    const chosen = async (...args: string[]) => {
+      err = [];
+      const running = cli('agent', '--adapter', adapter, '--dry-run', '--make', 'Nissan', '--model', 'Leaf', ...args);
+      // Bounded: up to five seconds for the agent to say which profile it reads with.
+      for (let i = 0; i < 100 && !err.join('').includes('reading a'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      process.emit('SIGINT');
+      await running;
+      return /reading a (.*?) \(/.exec(err.join(''))?.[1];
+    };
+    expect(await chosen('--year', '2020')).toBe('Nissan Leaf 40 kWh');
+    expect(await chosen('--year', '2020', '--variant', '62 kWh')).toBe('Nissan Leaf 62 kWh');
+  });
+
   it('says it cannot reach an adapter that is not there, with exit code 1', async () => {
     await cli('agent', '--adapter', 'tcp://127.0.0.1:9', '--dry-run', '--profile', 'chevrolet-bolt-spark');
     expect(process.exitCode).toBe(1);

@@ -58,6 +58,7 @@ interface VehicleOptions {
   make?: string;
   model?: string;
   year?: number;
+  variant?: string;
 }
 
 interface RunOptions extends LinkOptions, VehicleOptions {
@@ -97,7 +98,8 @@ function withVehicle(command: Command): Command {
     .option('--profile <id>', `vehicle profile: ${PROFILES.map((p) => p.id).join(', ')}`)
     .option('--make <make>', 'with --model and --year: choose the profile from the catalog (e.g. Hyundai)')
     .option('--model <model>', 'e.g. "Kona Electric"')
-    .option('--year <year>', 'model year', positiveInt);
+    .option('--year <year>', 'model year', positiveInt)
+    .option('--variant <name>', 'with --make/--model/--year: the catalog variant, e.g. "62 kWh" (the Leaf e+)');
 }
 
 async function openLink(options: LinkOptions): Promise<Elm327> {
@@ -118,7 +120,7 @@ async function openLink(options: LinkOptions): Promise<Elm327> {
   });
 }
 
-/** --profile, or --make/--model/--year through the catalog; undefined when neither is given. */
+/** --profile, or --make/--model/--year (and --variant) through the catalog; undefined when neither is given. */
 function chosenProfile(options: VehicleOptions): TVehicleProfile | undefined {
   if (options.profile) {
     try {
@@ -131,11 +133,11 @@ function chosenProfile(options: VehicleOptions): TVehicleProfile | undefined {
   if (!options.make || !options.model || !options.year) {
     throw new AppError('invalid_input', 'give --make, --model and --year together (or --profile)');
   }
-  const profile = findProfile(options.make, options.model, options.year);
+  const profile = findProfile(options.make, options.model, options.year, options.variant);
   if (!profile) {
     throw new AppError(
       'invalid_input',
-      `No vehicle profile reads a ${options.year} ${options.make} ${options.model}. Profiles: ${PROFILES.map((p) => p.name).join('; ')}.`,
+      `No vehicle profile reads a ${options.year} ${options.make} ${options.model}${options.variant ? ` (${options.variant})` : ''}. Profiles: ${PROFILES.map((p) => p.name).join('; ')}.`,
     );
   }
   return profile;

@@ -3,7 +3,8 @@
  * and the rewards service: a device is active from its first record (devices context), so a charge
  * it buffered out of coverage earns the start bonus though it arrived days later, and so does one
  * recorded before the participant got round to saying the device was installed; data stamped
- * before the device was even shipped starts nothing.
+ * before the device was even shipped starts nothing. The start bonus is paid once per driver and
+ * program: leaving and joining again does not earn it twice.
  */
 import type { TUplinkRecord } from '@smartcharge/protocol';
 import { beforeAll, expect, it } from 'vitest';
@@ -97,5 +98,33 @@ describeEachDatabase('rewards from device data', (setup) => {
     expect(await rewardsOf(participant)).toEqual([]);
     const device = await services.devices.getDevice(CLI_OPERATOR, credential.serial);
     expect(device.statusChangedAt.toISOString()).toBe(new Date(SHIPPED).toISOString());
+  });
+
+  it('pays the start bonus once: a driver who left and joined again does not earn it a second time', async () => {
+    const { participant, credential } = await equipped();
+    const firstCharge = Date.UTC(2026, 10, 6, 23);
+    await upload(credential, firstCharge, firstCharge + DAY);
+    await services.rewards.evaluateProgram(CLI_OPERATOR, 'alectra');
+    expect((await rewardsOf(participant)).map((r) => r.ruleKey)).toEqual(['start']);
+    nowMs = firstCharge + 3 * DAY;
+    await services.enrollment.leave(participant.actor, participant.enrollmentId, { reason: 'moved' });
+
+    // Back a week later, with another car and another device, and charging again.
+    nowMs = firstCharge + 10 * DAY;
+    const again = await enrollDriver(services, 'alectra', { driver: participant });
+    expect(again.enrollmentId).not.toBe(participant.enrollmentId);
+    const device = await equipDevice(services, again);
+    expect((await services.rewards.getRewards(again.actor, again.enrollmentId)).stillToEarn).toEqual([]);
+    await upload(device.credential, firstCharge + 11 * DAY, firstCharge + 12 * DAY);
+    await services.rewards.evaluateProgram(CLI_OPERATOR, 'alectra');
+    expect(await rewardsOf(again)).toEqual([]);
+    // The first participation keeps the one it earned.
+    expect((await rewardsOf(participant)).map((r) => r.ruleKey)).toEqual(['start']);
+
+    // Another driver joining for the first time still earns it.
+    const newcomer = await equipped();
+    await upload(newcomer.credential, Date.UTC(2026, 10, 7, 23), Date.UTC(2026, 10, 8, 23));
+    await services.rewards.evaluateProgram(CLI_OPERATOR, 'alectra');
+    expect((await rewardsOf(newcomer.participant)).map((r) => r.ruleKey)).toEqual(['start']);
   });
 });

@@ -274,3 +274,25 @@ export async function lockEnrollment(
   );
   return rows[0];
 }
+
+/**
+ * The start bonuses of a program earned under each account, by enrollment: a driver who left and
+ * joined again earns no second one (the bonus is for joining, once).
+ */
+export async function listStartBonusEnrollments(
+  q: Queryable,
+  programId: number,
+): Promise<{ accountId: number; enrollmentId: number; earnedAt: Date }[]> {
+  const { rows } = await q.query<{ accountId: number; enrollmentId: number; earnedAt: Date }>(
+    `SELECT e.account_id AS "accountId", l.enrollment_id AS "enrollmentId", min(l.created_at) AS "earnedAt"
+       FROM ledger_entry l JOIN enrollment e ON e.id = l.enrollment_id
+      WHERE l.program_id = $1 AND l.kind = 'reward' AND l.period = 'start'
+      GROUP BY e.account_id, l.enrollment_id`,
+    [programId],
+  );
+  return rows.map((r) => ({
+    accountId: Number(r.accountId),
+    enrollmentId: Number(r.enrollmentId),
+    earnedAt: r.earnedAt,
+  }));
+}

@@ -23,6 +23,7 @@ import {
   listDeviceMilestones,
   listEntries,
   listProgramSlotRows,
+  listStartBonusEnrollments,
   listSessionFacts,
   lockEnrollment,
   sumBalance,
@@ -117,6 +118,11 @@ export class RewardService {
     let entitlements = 0;
     let added = 0;
     let points = 0;
+    // The start bonus is for joining, once: not again for a driver who left and joined again.
+    const startsByAccount = new Map<number, Set<number>>();
+    for (const s of await listStartBonusEnrollments(this.db, program.id)) {
+      startsByAccount.set(s.accountId, (startsByAccount.get(s.accountId) ?? new Set()).add(s.enrollmentId));
+    }
     for (const slot of slots) {
       const vehicleIds = [...new Set(slot.map((r) => r.vehicleId))];
       const milestones = await listDeviceMilestones(this.db, vehicleIds);
@@ -160,8 +166,10 @@ export class RewardService {
         slot: facts,
         startedAt,
       });
-      entitlements += earned.length;
-      for (const e of earned) {
+      const earlierStart = [...(startsByAccount.get(last.accountId) ?? [])].some((id) => id !== last.enrollmentId);
+      const due = earlierStart ? earned.filter((e) => e.period !== 'start') : earned;
+      entitlements += due.length;
+      for (const e of due) {
         const inserted = await insertReward(this.db, {
           programId: program.id,
           enrollmentId: last.enrollmentId,
@@ -176,6 +184,12 @@ export class RewardService {
         if (inserted) {
           added += 1;
           points += e.points;
+        }
+        if (e.period === 'start') {
+          startsByAccount.set(
+            last.accountId,
+            (startsByAccount.get(last.accountId) ?? new Set()).add(last.enrollmentId),
+          );
         }
       }
     }
@@ -253,11 +267,15 @@ export class RewardService {
     const next = paying
       ? nextPayoutOf(program, enrollment, (provider, period) => periods.has(`${provider}:${period}`), this.clock())
       : null;
+    const starts = await listStartBonusEnrollments(this.db, program.id);
     return buildRewardsView({
       program,
       enrollment,
       entries,
       items,
+      startBonusEarnedBefore: starts.some(
+        (s) => s.accountId === enrollment.accountId && s.enrollmentId !== enrollment.id,
+      ),
       nextPayout:
         next?.method === 'paypal' && !this.payments.paypalReady ? { ...next, on: null, waitingForSetup: true } : next,
     });

@@ -95,6 +95,8 @@ export function buildRewardsView(input: {
   readonly entries: readonly LedgerEntryRow[];
   readonly items: readonly ParticipantPayoutRow[];
   readonly nextPayout: NextPayout | null;
+  /** The account earned the start bonus in an earlier participation: it is not offered again. */
+  readonly startBonusEarnedBefore?: boolean;
 }): RewardsView {
   const { program, enrollment, entries, items } = input;
   const amount = (points: number): Amount => ({
@@ -162,11 +164,12 @@ export function buildRewardsView(input: {
       ? { ...next, how: howOf(next.method), to: next.method === 'paypal' ? enrollment.paypalEmail : null }
       : null,
     canChangePayment: enrollment.status === 'applied' || enrollment.status === 'approved',
-    stillToEarn: taking
-      ? program.rewardRules
-          .filter((r) => r.type === 'start_bonus' && !earnedKeys.has(r.key))
-          .map((r) => ({ key: r.key, label: r.label, amount: amount(r.type === 'start_bonus' ? r.points : 0) }))
-      : [],
+    stillToEarn:
+      taking && !input.startBonusEarnedBefore
+        ? program.rewardRules
+            .filter((r) => r.type === 'start_bonus' && !earnedKeys.has(r.key))
+            .map((r) => ({ key: r.key, label: r.label, amount: amount(r.type === 'start_bonus' ? r.points : 0) }))
+        : [],
     earnings,
     payments,
   };

@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config.js';
 import { readDemoCredentials } from '../demo/demo.js';
+import { describeRoles } from '../roles.js';
 import { startServer, SERVER_VERSION } from '../server.js';
 
 export async function runServe(
@@ -11,18 +12,38 @@ export async function runServe(
   options: { json: boolean; mqttPortExplicit: boolean; demo: boolean },
 ): Promise<void> {
   const demoWanted = options.demo && config.demo && process.env.NODE_ENV !== 'production';
+  const has = (role: (typeof config.roles)[number]) => config.roles.includes(role);
+  // The demo runs only where its fleet is taken in, its people served and its history derived.
+  const demoHere = demoWanted && has('ingest') && has('api') && has('worker');
   const server = await startServer(config, { mqttPortExplicit: options.mqttPortExplicit, demo: demoWanted });
   // A demo made by an earlier start on this folder: its sign-ins, again (the file is the data folder's).
-  const credentials = server.demo?.credentials ?? (demoWanted ? await readDemoCredentials(config.dataDir) : undefined);
+  const credentials = server.demo?.credentials ?? (demoHere ? await readDemoCredentials(config.dataDir) : undefined);
   const summary = {
     event: 'started',
     version: SERVER_VERSION,
     url: server.url,
-    uplink: `${server.url}/api/v1/uplink`,
+    roles: server.roles,
+    ...(has('ingest') ? { uplink: `${server.url}/api/v1/uplink` } : {}),
     mqtt: server.mqtt,
     database: server.services.db.description,
     ...(credentials ? { demo: credentials } : {}),
   };
+  // Before the start-up line: whoever waits for it (a supervisor, a test) may stop us at once.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.log.info({ signal }, 'shutting down: finishing what was received');
+    server
+      .close()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        server.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   server.log.info(summary, 'SmartCharge is running');
   if (options.json) {
     process.stderr.write(`${JSON.stringify(summary)}\n`);
@@ -33,11 +54,22 @@ export async function runServe(
         '',
         `  SmartCharge ${SERVER_VERSION} is running`,
         '',
-        `  Web         http://${host}:${server.port}/`,
-        `  Uplink      POST http://${host}:${server.port}/api/v1/uplink`,
-        `  MQTT        ${server.mqtt}`,
+        `  Roles       ${describeRoles(server.roles)}${server.roles.length < 4 ? '  (other routes answer 503 naming their role)' : ''}`,
+        ...(has('web') ? [`  Web         http://${host}:${server.port}/`] : []),
+        ...(has('api') && !has('web') ? [`  API         http://${host}:${server.port}/api/v1/`] : []),
+        ...(has('ingest') ? [`  Uplink      POST http://${host}:${server.port}/api/v1/uplink`] : []),
+        ...(has('ingest') ? [`  MQTT        ${server.mqtt}`] : []),
+        ...(has('worker')
+          ? [
+              `  Worker      ${config.deriveLive ? 'derivation from the queue' : 'derivation off (DERIVE_LIVE=false)'}${config.jobs ? ', scheduled jobs' : ''}`,
+            ]
+          : []),
+        `  Health      http://${host}:${server.port}/healthz · /readyz`,
         `  Database    ${server.services.db.description}`,
         '',
+        ...(demoWanted && !demoHere
+          ? ['  Demo        not on this node: it runs where ingest, api and worker all run', '']
+          : []),
         ...(credentials
           ? [
               !server.demo
@@ -54,27 +86,13 @@ export async function runServe(
               '',
             ]
           : []),
-        '  Add a device:  npx smartcharge device provision --serial C2-DEMO-1',
+        ...(has('api') || has('ingest')
+          ? ['  Add a device:  npx smartcharge device provision --serial C2-DEMO-1']
+          : []),
         '  Stop:          Ctrl+C',
         '',
         '',
       ].join('\n'),
     );
   }
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    server.log.info({ signal }, 'shutting down: finishing what was received');
-    server
-      .close()
-      .then(() => process.exit(0))
-      .catch((error: unknown) => {
-        server.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      });
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 }

@@ -9,9 +9,14 @@
  * the same with S = the beginning. Live, each committed batch asks for its earliest reading, so a
  * late or out-of-order batch re-derives only from the item it lands in.
  *
- * Work is queued per vehicle and done one vehicle at a time; requests for a vehicle already
- * queued merge (the earliest L wins), so a burst of batches costs one replay.
+ * Live work goes through the durable derivation queue (derive-queue.ts): the telemetry writer
+ * queues each vehicle in the transaction that stores its readings, and a worker claims it (this
+ * process's own, woken by the commit, or another node's). In this process work is done one
+ * vehicle at a time; requests for a vehicle already waiting merge (the earliest L wins), so a
+ * burst of batches costs one replay.
  */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createLocalClock, type LocalClock } from '@smartcharge/protocol';
 import { requireOperator, type Actor } from '../actor.js';
 import type { Database, Queryable, Row } from '../db/database.js';
@@ -19,13 +24,12 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { compileProgram, compileRatePlan, NO_PROGRAM, programSettings, type ProgramRules } from '../programs/index.js';
 import { findProgramById } from '../programs/program.repository.js';
-import type { CommittedBatch, TelemetryWriter } from '../telemetry/telemetry-writer.js';
+import type { TelemetryWriter } from '../telemetry/telemetry-writer.js';
 import { findChunks } from '../telemetry/telemetry.repository.js';
 import { allocateColumns, decodeColumns, type ReadingColumns } from '../telemetry/reading-columns.js';
 import {
   deleteItemsFrom,
   deviceDataSpan,
-  deviceVehicleWindows,
   findVehicleForDerive,
   healthInputs,
   insertSessions,
@@ -45,6 +49,8 @@ import {
   vehicleDeviceWindows,
   type DeviceWindow,
 } from './derive.repository.js';
+import { isVehicleQueued } from './derive-queue.repository.js';
+import { DeriveWorker, type DeriveWorkerOptions } from './derive-queue.js';
 import { ratesSummary, withDayCost, withSessionCost, type Pricing, type RatesSummary } from './charge-cost.js';
 import { DeriveEngine, type VehicleFacts } from './engine.js';
 import { weeklyHealth, weekStartMs } from './health.js';
@@ -104,6 +110,8 @@ interface VehicleContext {
 type Pending = {
   fromMs: number | null;
   waiters: { resolve: (r: DeriveResult) => void; reject: (e: unknown) => void }[];
+  /** Run in the replay's transaction once its rows are written (queue bookkeeping). */
+  finish: ((tx: Queryable) => Promise<void>)[];
 };
 
 export class DeriveService {
@@ -111,13 +119,10 @@ export class DeriveService {
   private running: Promise<void> | undefined;
   private idleWaiters: (() => void)[] = [];
   private detach: (() => void) | undefined;
-  private closed = false;
   /** The vehicle being re-derived right now. */
   private current: number | undefined;
-  /** Committed batches whose vehicles are being looked up. */
-  private inFlight = 0;
-  /** Commit → derived rows visible, for the last live request (ms); for /metrics and the benchmark. */
-  lastLiveLatencyMs: number | undefined;
+  /** Takes vehicles off the durable queue: woken by this process's commits, polling once started. */
+  readonly worker: DeriveWorker;
 
   constructor(
     private readonly db: Database,
@@ -126,74 +131,90 @@ export class DeriveService {
     /** Throws unless the caller may read the vehicle's data (the vehicles context decides). */
     private readonly access: (actor: Actor, vehicleId: number) => Promise<unknown> = async (actor) =>
       requireOperator(actor),
-  ) {}
+  ) {
+    this.worker = new DeriveWorker(
+      db,
+      `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+      (claim, complete) => this.requestWith(claim.vehicleId, claim.fromMs, complete),
+      log.child({ component: 'derive-worker' }),
+    );
+  }
 
   // -----------------------------------------------------------------------------------------------
   // Live
 
-  /** Derives as batches commit. */
+  /**
+   * Derives as batches commit: the writer queues each group's vehicles in its transaction, and a
+   * commit wakes this process's worker at once (unless this node leaves derivation to workers).
+   */
   attach(writer: TelemetryWriter): void {
+    writer.queueDerivation(true);
     this.detach = writer.onCommitted((batches) => {
-      // Not awaited: the writer's acknowledgements do not wait for derivation.
-      for (const batch of batches) {
-        this.inFlight++;
-        void this.onCommitted(batch)
-          .catch((error: unknown) =>
-            this.log.error({ err: error, serial: batch.serial }, 'could not queue derivation for a batch'),
-          )
-          .finally(() => {
-            this.inFlight--;
-            this.wakeIfIdle();
-          });
-      }
+      if (batches.some((batch) => batch.storedRecords > 0)) this.worker.wake();
     });
   }
 
-  private async onCommitted(batch: CommittedBatch): Promise<void> {
-    const records = batch.records();
-    if (records.length === 0 || this.closed) return;
-    const committedAt = batch.committedAt.getTime();
-    for (const w of await deviceVehicleWindows(this.db, batch.deviceId)) {
-      let earliest = Infinity;
-      for (const r of records) {
-        if (r.time_ms >= w.fromMs && r.time_ms < w.toMs && r.time_ms < earliest) earliest = r.time_ms;
-      }
-      if (earliest === Infinity) continue;
-      this.request(w.vehicleId, earliest).then(
-        () => {
-          this.lastLiveLatencyMs = Date.now() - committedAt;
-        },
-        (error: unknown) => this.log.error({ err: error, vehicleId: w.vehicleId }, 'derivation failed'),
-      );
-    }
+  /**
+   * This node is a worker: derive what any node queued, including what was left queued when a
+   * worker died or the server stopped (at once), then on every local commit and every poll.
+   */
+  startWorker(options: Partial<DeriveWorkerOptions> = {}): void {
+    this.worker.start(options);
+  }
+
+  /** This node derives nothing from the queue (it has no worker role): other nodes' workers do. */
+  async stopWorker(): Promise<void> {
+    await this.worker.stop();
   }
 
   private wakeIfIdle(): void {
-    if (this.running || this.pending.size > 0 || this.inFlight > 0) return;
+    if (this.running || this.pending.size > 0) return;
     for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
-  /** Resolves when nothing is queued or running (tests, shutdown). */
+  /** Resolves when nothing is queued here or running in this process (tests, shutdown). */
   async idle(): Promise<void> {
-    if (!this.running && this.pending.size === 0 && this.inFlight === 0) return;
-    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    for (let round = 0; round < 1000; round++) {
+      await this.worker.idle();
+      if (this.running || this.pending.size > 0) {
+        await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+        continue;
+      }
+      // A replay may have been asked for while the worker finished, or the other way round.
+      await Promise.resolve();
+      if (!this.running && this.pending.size === 0 && !this.worker.busy) return;
+    }
   }
 
+  /**
+   * Stops deriving: the vehicle being replayed finishes, what this worker claimed and did not
+   * start goes back to the queue (durable: the next worker derives it), asked rebuilds finish.
+   */
   async close(): Promise<void> {
     this.detach?.();
+    await this.worker.stop();
     await this.idle();
-    this.closed = true;
   }
 
   /** Queues a replay of the vehicle from `fromMs` (null: all of it); resolves when it is done. */
   request(vehicleId: number, fromMs: number | null): Promise<DeriveResult> {
+    return this.requestWith(vehicleId, fromMs);
+  }
+
+  /** The same, running `finish` in the replay's transaction after its rows are written. */
+  private requestWith(
+    vehicleId: number,
+    fromMs: number | null,
+    finish?: (tx: Queryable) => Promise<void>,
+  ): Promise<DeriveResult> {
     return new Promise((resolve, reject) => {
       const queued = this.pending.get(vehicleId);
       if (queued) {
         queued.fromMs = queued.fromMs === null || fromMs === null ? null : Math.min(queued.fromMs, fromMs);
         queued.waiters.push({ resolve, reject });
+        if (finish) queued.finish.push(finish);
       } else {
-        this.pending.set(vehicleId, { fromMs, waiters: [{ resolve, reject }] });
+        this.pending.set(vehicleId, { fromMs, waiters: [{ resolve, reject }], finish: finish ? [finish] : [] });
       }
       this.running ??= this.drain();
     });
@@ -208,7 +229,7 @@ export class DeriveService {
         this.pending.delete(vehicleId);
         this.current = vehicleId;
         try {
-          const result = await this.rederive(vehicleId, job.fromMs);
+          const result = await this.rederive(vehicleId, job.fromMs, job.finish);
           for (const w of job.waiters) w.resolve(result);
         } catch (error) {
           for (const w of job.waiters) w.reject(error);
@@ -266,12 +287,18 @@ export class DeriveService {
    * Replays the vehicle's readings from the item that holds `changedFromMs` (null: from the start)
    * and replaces what was derived from there on.
    */
-  async rederive(vehicleId: number, changedFromMs: number | null): Promise<DeriveResult> {
+  async rederive(
+    vehicleId: number,
+    changedFromMs: number | null,
+    finish: readonly ((tx: Queryable) => Promise<void>)[] = [],
+  ): Promise<DeriveResult> {
     // One transaction, holding the vehicle's derivation lock: another process (a rebuild from the
     // command line while the server derives live) waits instead of interleaving its rows.
     return this.db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [DERIVE_LOCK_CLASS, vehicleId]);
-      return this.rederiveIn(tx, vehicleId, changedFromMs);
+      const result = await this.rederiveIn(tx, vehicleId, changedFromMs);
+      for (const step of finish) await step(tx);
+      return result;
     });
   }
 
@@ -420,7 +447,8 @@ export class DeriveService {
         lastDay: progress.lastDay,
         trips: progress.trips,
         sessions: progress.sessions,
-        deriving: this.pending.has(vehicleId) || this.current === vehicleId,
+        deriving:
+          this.pending.has(vehicleId) || this.current === vehicleId || (await isVehicleQueued(this.db, vehicleId)),
       },
       rates: pricing ? ratesSummary(pricing) : null,
     };

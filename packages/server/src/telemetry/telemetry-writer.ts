@@ -20,6 +20,7 @@ import {
   insertChunks,
   lockDevices,
   markDevicesSeen,
+  queueDerivation,
   upsertStreams,
 } from './telemetry.repository.js';
 import { UplinkRejection } from './uplink-rejection.js';
@@ -29,6 +30,8 @@ export interface CommittedBatch {
   readonly serial: string;
   readonly boot: number;
   readonly committedAt: Date;
+  /** How many records this batch newly stored (0: a pure replay). */
+  readonly storedRecords: number;
   /**
    * The records this batch newly stored, sorted by seq; empty for a pure replay. Decoded from the
    * chunks as written (on first call), so live derivation sees exactly what a rebuild reads.
@@ -43,6 +46,7 @@ function committedBatch(request: WriteRequest, outcome: WriteOutcome, committedA
     serial: request.serial,
     boot: request.boot,
     committedAt,
+    storedRecords: outcome.stored.length,
     records() {
       decoded ??= outcome.payloads.flatMap((payload) => decodeRecords(payload)).sort((a, b) => a.seq - b.seq);
       return decoded;
@@ -76,6 +80,8 @@ export class TelemetryWriter {
   private pumpScheduled = false;
   private idleWaiters: (() => void)[] = [];
   private readonly listeners = new Set<CommitListener>();
+  /** Queue the vehicles of what each group stores for derivation, in the group's transaction. */
+  private queueingDerivation = false;
 
   constructor(
     private readonly db: Database,
@@ -88,6 +94,14 @@ export class TelemetryWriter {
   onCommitted(listener: CommitListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * From now on, every group also queues its vehicles for derivation (the durable queue that
+   * workers claim), in the transaction that stores it: committed data is never left underived.
+   */
+  queueDerivation(on = true): void {
+    this.queueingDerivation = on;
   }
 
   get pendingRecords(): number {
@@ -176,6 +190,7 @@ export class TelemetryWriter {
           tx,
           group.map((p) => p.request),
           (this.options.clock ?? (() => new Date()))(),
+          this.queueingDerivation,
         ),
       );
     } catch (error) {
@@ -219,6 +234,7 @@ async function writeGroup(
   tx: Queryable,
   requests: readonly WriteRequest[],
   now: Date,
+  queueingDerivation: boolean,
 ): Promise<readonly WriteOutcome[]> {
   const deviceIds = [...new Set(requests.map((r) => r.deviceId))].sort((a, b) => a - b);
   await lockDevices(tx, deviceIds);
@@ -230,6 +246,7 @@ async function writeGroup(
   }
   const plan = planGroup(requests, stored);
   if (plan.chunks.length > 0) await insertChunks(tx, plan.chunks);
+  if (queueingDerivation && plan.chunks.length > 0) await queueDerivation(tx, plan.chunks);
   if (plan.streams.length > 0) await upsertStreams(tx, plan.streams);
   // The earliest record each device newly stored: when a device that was not yet active became so.
   const firstRecordAt = new Map<number, Date>();

@@ -165,6 +165,42 @@ export async function markDevicesSeen(
   );
 }
 
+/**
+ * Queues the vehicles whose readings these chunks are for derivation (the derivation queue of
+ * migration 0014), in the transaction that stores them: one statement per group. A device's
+ * readings belong to the vehicle it was assigned to when they were taken (its first assignment
+ * also takes what it recorded before: the same windows as derivation reads, see
+ * vehicleDeviceWindows). Each vehicle is asked to replay from the earliest chunk start inside
+ * its window (never later than its earliest new reading); a vehicle already queued keeps the
+ * earlier time and its version is bumped, so a worker deriving it meanwhile leaves it queued.
+ * Vehicles are upserted in id order, so concurrent groups never wait on each other in a circle.
+ */
+export async function queueDerivation(
+  q: Queryable,
+  chunks: readonly { readonly deviceId: number; readonly startedAt: Date; readonly endedAt: Date }[],
+): Promise<void> {
+  await q.query(
+    `INSERT INTO derive_queue AS dq (vehicle_id, from_ms, queued_at)
+     SELECT w.vehicle_id, min(GREATEST(c.first_ms, w.from_ms)), now()
+       FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS c(device_id, first_ms, last_ms)
+       JOIN LATERAL (
+         SELECT a.vehicle_id,
+                CASE WHEN EXISTS (SELECT 1 FROM device_assignment b
+                                   WHERE b.device_id = a.device_id AND (b.assigned_at, b.id) < (a.assigned_at, a.id))
+                     THEN floor(extract(epoch FROM a.assigned_at) * 1000)::bigint END AS from_ms,
+                ceil(extract(epoch FROM a.unassigned_at) * 1000)::bigint AS to_ms
+           FROM device_assignment a WHERE a.device_id = c.device_id
+       ) w ON (w.from_ms IS NULL OR c.last_ms >= w.from_ms) AND (w.to_ms IS NULL OR c.first_ms < w.to_ms)
+      GROUP BY w.vehicle_id
+      ORDER BY w.vehicle_id
+     ON CONFLICT (vehicle_id) DO UPDATE SET
+       from_ms = LEAST(dq.from_ms, EXCLUDED.from_ms),
+       version = dq.version + 1,
+       queued_at = CASE WHEN dq.from_ms IS NULL THEN EXCLUDED.queued_at ELSE dq.queued_at END`,
+    [chunks.map((c) => c.deviceId), chunks.map((c) => c.startedAt.getTime()), chunks.map((c) => c.endedAt.getTime())],
+  );
+}
+
 /** Chunks of a device that may hold records in [from, to): a chunk never spans two UTC days. */
 export async function findChunks(q: Queryable, deviceId: number, from: Date, to: Date): Promise<ChunkRow[]> {
   const dayStart = new Date(Math.floor(from.getTime() / 86_400_000) * 86_400_000);

@@ -7,7 +7,13 @@
  * and seq).
  */
 import { UPLINK_MAX_BYTES } from '@smartcharge/protocol';
-import { jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import {
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { handleUplinkMessage } from '../mqtt/uplink-message.js';
 import type { Logger } from '../logger.js';
@@ -18,6 +24,7 @@ import { ensureUplinkStream, INGEST_CONSUMER, UPLINK_STREAM } from './uplink-str
 /** Batches this node works on at once (pulled ahead and in flight). The writer groups them per commit. */
 const IN_FLIGHT = 128;
 const CONNECT_TIMEOUT_MS = 10_000;
+const DRAIN_TIMEOUT_MS = 5000;
 /**
  * Tries for a batch the writer keeps refusing as busy (the database down, or a batch larger than
  * INGEST_MAX_PENDING_RECORDS): then the device is told to send it later, and the log lets it go.
@@ -69,7 +76,7 @@ export async function startNatsIngest(options: {
         'the NATS servers take messages up to max_payload bytes, less than the largest uplink batch: set max_payload: 4MB in their config (deploy/nats)',
       );
     }
-    let jsm;
+    let jsm: JetStreamManager;
     try {
       jsm = await jetstreamManager(nc);
     } catch (error) {
@@ -105,7 +112,11 @@ export async function startNatsIngest(options: {
         status.type === 'consumer_not_found' ||
         status.type === 'stream_not_found'
       ) {
-        log.warn({ status }, 'JetStream consumer: no messages coming (the cluster may be electing a leader)');
+        // A node makes the stream and the consumer at start only: one deleted by hand needs a restart.
+        log.warn(
+          { status },
+          'JetStream consumer: no messages coming (the cluster may be electing a leader; a stream deleted by hand is made again when the ingest nodes restart)',
+        );
       }
     }
   })().catch(() => {});
@@ -181,8 +192,19 @@ export async function startNatsIngest(options: {
       await messages.close().catch(() => {});
       await loop;
       await Promise.allSettled([...inFlight]);
-      // Drain flushes the acks (device and JetStream) still buffered, then closes.
-      await nc.drain().catch(() => nc.close());
+      // Drain flushes the acks (device and JetStream) still buffered, then closes; with NATS
+      // unreachable it would wait for a reconnect, so it gets a few seconds (unsent acks only
+      // mean the messages come back, to be stored once).
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        nc.drain().then(
+          () => true,
+          () => false,
+        ),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS))),
+      ]);
+      clearTimeout(timer);
+      if (!drained) await nc.close().catch(() => {});
     },
   };
 }

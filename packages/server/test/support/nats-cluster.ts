@@ -43,6 +43,8 @@ export interface NatsCluster {
   readonly usersFile: string;
   /** Adds (or replaces) a device account, as docs/nats.md has the operator do, and reloads every node. */
   addDevice(serial: string, secret: string): Promise<void>;
+  /** The same for many devices, with one reload. */
+  addDevices(devices: readonly { readonly serial: string; readonly secret: string }[]): Promise<void>;
   /** Signals every running node to read its config again (users added or removed). */
   reload(): Promise<void>;
   /** What node i printed (its log). */
@@ -169,7 +171,12 @@ export async function startNatsCluster(options: { size: 1 | 3 }): Promise<NatsCl
     mqttUrl: (i) => `mqtt://127.0.0.1:${nodes[i]!.mqttPort}`,
     usersFile,
     async addDevice(serial, secret) {
-      await addNatsUser(usersFile, await natsUserEntry({ kind: 'device', serial }, secret, TEST_BCRYPT_COST));
+      await cluster.addDevices([{ serial, secret }]);
+    },
+    async addDevices(devices) {
+      for (const { serial, secret } of devices) {
+        await addNatsUser(usersFile, await natsUserEntry({ kind: 'device', serial }, secret, TEST_BCRYPT_COST));
+      }
       await cluster.reload();
     },
     async reload() {

@@ -129,6 +129,16 @@ async function waitFor(what: string, condition: () => boolean | Promise<boolean>
   throw new Error(`timed out waiting until ${what}`);
 }
 
+/**
+ * Waits (briefly, bounded) for a moment when the devices hold records sent but not yet
+ * acknowledged, so a kill then hits mid-stream; returns how many.
+ */
+async function whileSending(devices: readonly SimulatedDevice[]): Promise<number> {
+  const pending = () => devices.reduce((sum, device) => sum + device.client.pending, 0);
+  for (let i = 0; i < 2000 && pending() === 0; i++) await sleep(2);
+  return pending();
+}
+
 /** True once the stream holds nothing and the consumer has nothing handed out unacknowledged. */
 async function streamDrained(cluster: NatsCluster): Promise<boolean> {
   const nc = await connect({
@@ -200,7 +210,7 @@ describe('two ingest nodes on one NATS stream, one SIGKILLed mid-stream [postgre
       let pendingAtKill = -1;
       const kill = async () => {
         await waitFor('the devices have 20 batches acknowledged', () => acknowledged() >= 20);
-        pendingAtKill = devices.reduce((sum, device) => sum + device.client.pending, 0);
+        pendingAtKill = await whileSending(devices);
         await servers[0]!.kill('SIGKILL');
       };
       await Promise.all([...devices.map((device) => device.run()), kill()]);
@@ -261,7 +271,7 @@ describe('a three-node NATS cluster with the stream on three replicas, one node 
     let pendingAtKill = -1;
     const kill = async () => {
       await waitFor('the devices have 20 batches acknowledged', () => acknowledged() >= 20);
-      pendingAtKill = devices.reduce((sum, device) => sum + device.client.pending, 0);
+      pendingAtKill = await whileSending(devices);
       await cluster.kill(0, 'SIGKILL');
     };
     await Promise.all([...devices.map((device) => device.run()), kill()]);

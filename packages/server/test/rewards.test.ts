@@ -111,7 +111,9 @@ describeEachDatabase('rewards from device data', (setup) => {
 
     // Back a week later, with another car and another device, and charging again.
     nowMs = firstCharge + 10 * DAY;
-    const again = await enrollDriver(services, 'alectra', { driver: participant });
+    const again = await enrollDriver(services, 'alectra', {
+      driver: { ...participant, actor: { kind: 'driver', accountId: participant.accountId } },
+    });
     expect(again.enrollmentId).not.toBe(participant.enrollmentId);
     const device = await equipDevice(services, again);
     expect((await services.rewards.getRewards(again.actor, again.enrollmentId)).stillToEarn).toEqual([]);

@@ -17,7 +17,7 @@
  *      SIGKILLed; how long until acknowledgements resume and until every batch in flight at the
  *      kill is acknowledged (the stream has nothing pending).
  *
- * Options: --records N (default 120000), --devices D (100), --batch B (300), --transport
+ * Options: --records N (default 300000), --devices D (100), --batch B (300), --transport
  * http|mqtt|both (both), --phases throughput,latency,recovery (all).
  */
 import { randomBytes } from 'node:crypto';
@@ -54,7 +54,7 @@ import { telemetryStream } from '../test/support/telemetry-fixtures.js';
 
 const { values: args } = parseArgs({
   options: {
-    records: { type: 'string', default: '120000' },
+    records: { type: 'string', default: '300000' },
     devices: { type: 'string', default: '100' },
     batch: { type: 'string', default: '300' },
     transport: { type: 'string', default: 'both' },
@@ -227,27 +227,79 @@ async function sendHttp(urls: readonly string[], devices: readonly Device[]): Pr
   }
 }
 
-/** Over MQTT 3.1.1 (QoS 1, ack on the device's ack topic), device d to broker d mod n. */
-async function sendMqtt(urls: readonly string[], devices: readonly Device[]): Promise<void> {
-  await Promise.all(
-    devices.map(async (device, d) => {
-      const client = await mqtt.connectAsync(urls[d % urls.length]!, {
-        protocolVersion: 4,
-        username: device.serial,
-        password: device.credential.secret,
-        clientId: `${device.serial}-${randomBytes(3).toString('hex')}`,
-      });
-      let resolveAck: ((ok: boolean) => void) | undefined;
-      client.on('message', (_topic, payload) => resolveAck?.((JSON.parse(payload.toString()) as { ok: boolean }).ok));
-      await client.subscribeAsync(ackTopic(device.serial), { qos: 1 });
-      for (const body of device.bodies) {
-        const acked = new Promise<boolean>((resolve) => (resolveAck = resolve));
-        await client.publishAsync(uplinkTopic(device.serial), body, { qos: 1 });
-        if (!(await acked)) throw new Error('batch refused over MQTT');
+/**
+ * Over MQTT 3.1.1 (QoS 1, ack on the device's ack topic), device d to broker d mod n. Connects and
+ * subscribes every device first, ten at a time, each tried up to five times (a NATS server
+ * refuses a subscription while JetStream is busy creating the sessions of many at once); resolves
+ * with the sending, which is what is timed.
+ */
+async function connectMqtt(urls: readonly string[], devices: readonly Device[]): Promise<() => Promise<void>> {
+  const connected: { device: Device; client: mqtt.MqttClient; acks: ((ok: boolean) => void)[] }[] = [];
+  const connectOne = async (device: Device, d: number) => {
+    for (let attempt = 1; ; attempt++) {
+      let client: mqtt.MqttClient | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      let expired = false;
+      try {
+        // Bounded: a NATS server busy with many new sessions may never answer a CONNECT or SUBSCRIBE.
+        const deadline = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            expired = true;
+            reject(new Error(`${device.serial}: no CONNACK/SUBACK within 10 s`));
+          }, 10_000);
+        });
+        const pending = mqtt.connectAsync(urls[d % urls.length]!, {
+          protocolVersion: 4,
+          username: device.serial,
+          password: device.credential.secret,
+          clientId: `${device.serial}-${randomBytes(3).toString('hex')}`,
+          reconnectPeriod: 0,
+        });
+        // Ended even when it answers after the deadline.
+        pending.then((late) => (expired ? late.end(true) : undefined)).catch(() => {});
+        client = await Promise.race([pending, deadline]);
+        const entry = { device, client, acks: [] as ((ok: boolean) => void)[] };
+        client.on('message', (_topic, payload) =>
+          entry.acks.shift()?.((JSON.parse(payload.toString()) as { ok: boolean }).ok),
+        );
+        await Promise.race([client.subscribeAsync(ackTopic(device.serial), { qos: 1 }), deadline]);
+        connected.push(entry);
+        return;
+      } catch (error) {
+        log(`  ${(error as Error).message}${attempt < 5 ? ': again' : ''}`);
+        await client?.endAsync(true).catch(() => {});
+        if (attempt >= 5) throw error;
+        await sleep(200 * attempt);
+      } finally {
+        clearTimeout(timer);
       }
-      await client.endAsync();
-    }),
-  );
+    }
+  };
+  for (let i = 0; i < devices.length; i += 10) {
+    await Promise.all(devices.slice(i, i + 10).map((device, j) => connectOne(device, i + j)));
+  }
+  return async () => {
+    try {
+      await Promise.all(
+        connected.map(async ({ device, client, acks }) => {
+          for (const body of device.bodies) {
+            const acked = new Promise<boolean>((resolve) => acks.push(resolve));
+            await client.publishAsync(uplinkTopic(device.serial), body, { qos: 1 });
+            let timer: NodeJS.Timeout | undefined;
+            const ok = await Promise.race([
+              acked,
+              new Promise<never>((_, reject) => {
+                timer = setTimeout(() => reject(new Error(`${device.serial}: no ack within 60 s`)), 60_000);
+              }),
+            ]).finally(() => clearTimeout(timer));
+            if (!ok) throw new Error('batch refused over MQTT');
+          }
+        }),
+      );
+    } finally {
+      await Promise.all(connected.map(({ client }) => client.endAsync().catch(() => {})));
+    }
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -288,9 +340,10 @@ async function measure(
   what: { path: string; transport: 'http' | 'mqtt' },
   ingest: readonly { cpuSeconds(): number }[],
   worker: { cpuSeconds(): number } | undefined,
-  send: () => Promise<void>,
+  prepare: () => Promise<() => Promise<void>>,
   records: number,
 ): Promise<ThroughputResult> {
+  const send = await prepare();
   const before = {
     ingest: ingest.map((n) => n.cpuSeconds()),
     worker: worker?.cpuSeconds() ?? 0,
@@ -389,7 +442,10 @@ async function throughput(cluster: Cluster, services: Services, db: Database): P
             { path: 'single process', transport },
             [single],
             undefined,
-            () => (transport === 'http' ? sendHttp([single.server.url], devices) : sendMqtt([single.mqttUrl], devices)),
+            async () =>
+              transport === 'http'
+                ? () => sendHttp([single.server.url], devices)
+                : connectMqtt([single.mqttUrl], devices),
             records,
           ),
         );
@@ -411,13 +467,14 @@ async function throughput(cluster: Cluster, services: Services, db: Database): P
             { path: transport === 'mqtt' ? 'cluster (NATS JetStream)' : 'cluster (HTTP to ingest nodes)', transport },
             ingest,
             worker,
-            () =>
+            async () =>
               transport === 'http'
-                ? sendHttp(
-                    ingest.map((n) => n.url),
-                    devices,
-                  )
-                : sendMqtt(cluster.mqttUrls, devices),
+                ? () =>
+                    sendHttp(
+                      ingest.map((n) => n.url),
+                      devices,
+                    )
+                : connectMqtt(cluster.mqttUrls, devices),
             records,
           ),
         );
@@ -560,7 +617,7 @@ async function recovery(cluster: Cluster, services: Services): Promise<RecoveryR
   const results: RecoveryResult[] = [];
   for (const transport of TRANSPORTS) {
     log(`recovery, ${transport}: 2 ingest nodes, one SIGKILLed mid-stream…`);
-    const count = 40;
+    const count = 100;
     const devices = await makeDevices(cluster, services, `${process.pid}-rec-${transport}`, count, 1);
     const { ingest, worker } = await clusterNodes(cluster, 2);
     const ackTimes: number[] = [];
@@ -606,12 +663,14 @@ async function recovery(cluster: Cluster, services: Services): Promise<RecoveryR
           if (!inFlightSince.has(device.serial)) inFlightSince.set(device.serial, performance.now());
           const result = await client.flush({ maxAttempts: 1 });
           if (result.pending === 0) inFlightSince.delete(device.serial);
-          await sleep(result.lastError ? 100 : 200);
+          await sleep(result.lastError ? 100 : 20);
         }
       };
       const streaming = Promise.all(devices.map(run));
-      await sleep(4000);
-      const inFlight = [...inFlightSince.values()].length;
+      // Into the stream, then at a moment when many batches wait for their acknowledgement.
+      await sleep(3000);
+      for (let i = 0; i < 500 && inFlightSince.size < count / 4; i++) await sleep(2);
+      const inFlight = inFlightSince.size;
       killedAt = performance.now();
       await ingest[0]!.kill('SIGKILL');
       // The stream's view: the dead node's unacknowledged messages wait for ACK_WAIT, while the
@@ -742,6 +801,13 @@ async function main(): Promise<void> {
   const wantsNats = TRANSPORTS.includes('mqtt');
   log(`starting PostgreSQL (primary + standby)${wantsNats ? ' and 3 NATS servers' : ''}…`);
   const cluster = await startCluster({ natsNodes: wantsNats ? 3 : 0, adminToken: ADMIN_TOKEN });
+  // Interrupted (Ctrl-C, timeout), the cluster's processes and folders go too.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping the cluster…`);
+      void cluster.stop().finally(() => process.exit(130));
+    });
+  }
   try {
     const db = await cluster.primary();
     const services = await createServices(db, TEST_SETTINGS, {

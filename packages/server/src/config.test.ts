@@ -23,7 +23,11 @@ describe('loadConfig', () => {
       trustProxy: false,
       dataDir: path.resolve(process.cwd(), 'data'),
       databaseUrl: undefined,
+      databaseReadUrl: undefined,
+      databaseReadMaxLagS: 10,
       mqttUrl: undefined,
+      natsUrl: undefined,
+      natsStreamReplicas: 1,
       mqttPort: 1883,
       mqttTrustBrokerAuth: false,
       mqttMaxPacketBytes: 4 * 1024 * 1024,
@@ -43,6 +47,7 @@ describe('loadConfig', () => {
       paypalClientId: undefined,
       paypalClientSecret: undefined,
       paypalResendAfterS: 900,
+      roles: ['ingest', 'api', 'worker', 'web'],
       jobs: true,
       demo: true,
       demoVehicles: 12,
@@ -75,7 +80,10 @@ describe('loadConfig', () => {
       TRUST_PROXY: '127.0.0.1, 10.0.0.0/8',
       SMARTCHARGE_DATA_DIR: '/var/lib/smartcharge',
       DATABASE_URL: 'postgres://app:pw@db.internal:5432/smartcharge',
+      DATABASE_READ_URL: 'postgres://app:pw@replica.internal:5432/smartcharge',
+      DATABASE_READ_MAX_LAG_S: '30',
       MQTT_URL: 'mqtts://broker.internal:8883',
+      NATS_STREAM_REPLICAS: '3',
       MQTT_PORT: '0',
       MQTT_TRUST_BROKER_AUTH: 'true',
       MQTT_MAX_PACKET_BYTES: '1048576',
@@ -94,6 +102,7 @@ describe('loadConfig', () => {
       PAYPAL_CLIENT_ID: 'client',
       PAYPAL_CLIENT_SECRET: 'secret',
       PAYPAL_RESEND_AFTER_S: '60',
+      ROLES: 'Worker, ingest',
       JOBS: 'false',
       DEMO: 'false',
       DEMO_VEHICLES: '3',
@@ -123,7 +132,11 @@ describe('loadConfig', () => {
       trustProxy: ['127.0.0.1', '10.0.0.0/8'],
       dataDir: '/var/lib/smartcharge',
       databaseUrl: 'postgres://app:pw@db.internal:5432/smartcharge',
+      databaseReadUrl: 'postgres://app:pw@replica.internal:5432/smartcharge',
+      databaseReadMaxLagS: 30,
       mqttUrl: 'mqtts://broker.internal:8883',
+      natsUrl: undefined,
+      natsStreamReplicas: 3,
       mqttPort: 0,
       mqttTrustBrokerAuth: true,
       mqttMaxPacketBytes: 1_048_576,
@@ -143,6 +156,7 @@ describe('loadConfig', () => {
       paypalClientId: 'client',
       paypalClientSecret: 'secret',
       paypalResendAfterS: 60,
+      roles: ['ingest', 'worker'],
       jobs: false,
       demo: false,
       demoVehicles: 3,
@@ -176,6 +190,47 @@ describe('loadConfig', () => {
     // PORT=0 (a port picked at start) is not known yet: the server sets it once bound.
     expect(loadConfig({ PORT: '0' })).toMatchObject({ publicUrl: 'http://localhost:8080', publicUrlGiven: false });
     expect(loadConfig({ PORT: '0', PUBLIC_URL: 'https://ev.example.com' }).publicUrlGiven).toBe(true);
+  });
+
+  it('reads roles in any order and case, once each, and names an unknown role with the valid ones', () => {
+    expect(loadConfig({ ROLES: 'web,api,web' }).roles).toEqual(['api', 'web']);
+    expect(loadConfig({}, { roles: 'ingest' }).roles).toEqual(['ingest']);
+    expect(problemsOf({ ROLES: 'ingest,injest' })).toEqual([
+      'ROLES="ingest,injest": unknown role "injest": the roles are ingest, api, worker, web (comma-separated, e.g. ingest,worker)',
+    ]);
+    expect(problemsOf({}, { roles: 'api,admin,db' })[0]).toMatch(
+      /^--roles="api,admin,db": unknown roles "admin", "db"/,
+    );
+    expect(problemsOf({ ROLES: ' , ' })[0]).toMatch(/^ROLES=" , ": expected one or more of ingest, api, worker, web/);
+  });
+
+  it('takes a read replica only with its primary, as a PostgreSQL URL, and a lag bound in whole seconds', () => {
+    expect(() => loadConfig({ DATABASE_READ_URL: 'postgres://replica/db' })).toThrow(
+      /DATABASE_READ_URL names a replica of a PostgreSQL primary: set DATABASE_URL/,
+    );
+    expect(problemsOf({ DATABASE_URL: 'postgres://db/app', DATABASE_READ_URL: 'mysql://replica/app' })).toEqual([
+      'DATABASE_READ_URL="mysql://replica/app": expected a URL starting with postgres:// or postgresql://',
+    ]);
+    expect(problemsOf({ DATABASE_READ_MAX_LAG_S: '0' })).toEqual([
+      'DATABASE_READ_MAX_LAG_S="0": expected an integer from 1 to 3600',
+    ]);
+  });
+
+  it('takes NATS_URL as nats:// URLs, comma-separated, never together with MQTT_URL', () => {
+    const urls = 'nats://ingest:pw@n1.internal:4222, nats://n2.internal:4222';
+    expect(loadConfig({ NATS_URL: urls }).natsUrl).toBe(urls);
+    expect(problemsOf({ NATS_URL: 'mqtt://n1:1883' })).toEqual([
+      'NATS_URL="mqtt://n1:1883": mqtt://n1:1883 should start with nats:// (or tls://)',
+    ]);
+    expect(problemsOf({ NATS_URL: 'nats://a:one@n1:4222,nats://a:two@n2:4222' })[0]).toMatch(
+      /^NATS_URL=.*: the URLs carry different credentials/,
+    );
+    expect(problemsOf({ NATS_STREAM_REPLICAS: '0' })).toEqual([
+      'NATS_STREAM_REPLICAS="0": expected an integer from 1 to 5',
+    ]);
+    expect(() => loadConfig({ NATS_URL: 'nats://n1:4222', MQTT_URL: 'mqtt://broker:1883' })).toThrow(
+      /NATS_URL and MQTT_URL both name a broker/,
+    );
   });
 
   it('refuses a PayPal client id without its secret, naming both', () => {

@@ -6,6 +6,8 @@
  */
 import { isIP, isIPv4 } from 'node:net';
 import path from 'node:path';
+import { parseNatsUrls } from './nats/nats-url.js';
+import { parseRoles, ROLES, type Role } from './roles.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -104,6 +106,25 @@ function trustProxy(raw: string): TrustProxy {
   return entries;
 }
 
+/** ROLES / --roles: a comma-separated list of ingest, api, worker, web. */
+function roleList(raw: string): readonly Role[] {
+  try {
+    return parseRoles(raw);
+  } catch (error) {
+    throw new SettingError((error as Error).message);
+  }
+}
+
+/** NATS_URL: one or more nats:// URLs (checked here, read again by the NATS ingest). */
+function natsUrlList(raw: string): string {
+  try {
+    parseNatsUrls(raw);
+  } catch (error) {
+    throw new SettingError((error as Error).message);
+  }
+  return raw.trim();
+}
+
 function secretToken(raw: string): string {
   const value = raw.trim();
   if (value.length < 24) throw new SettingError('expected at least 24 characters');
@@ -149,6 +170,21 @@ export const SETTINGS = {
       'A PostgreSQL (15 or later) connection URL. When set, the server uses it instead of the embedded database.',
     parse: optional(url(['postgres:', 'postgresql:'])),
   },
+  databaseReadUrl: {
+    env: 'DATABASE_READ_URL',
+    defaultValue: undefined as string | undefined,
+    defaultText: '(reads from DATABASE_URL)',
+    description:
+      "A streaming replica of DATABASE_URL's database (same database name). People's page and API reads go to it, except a person's own recent changes (read-your-writes, a cookie) and while it lags; everything else uses the primary. Needs DATABASE_URL.",
+    parse: optional(url(['postgres:', 'postgresql:'])),
+  },
+  databaseReadMaxLagS: {
+    env: 'DATABASE_READ_MAX_LAG_S',
+    defaultValue: 10,
+    description:
+      'With DATABASE_READ_URL: when the replica is further behind the primary than this many seconds (or unreachable), reads go to the primary until it catches up.',
+    parse: integer(1, 3600),
+  },
   mqttUrl: {
     env: 'MQTT_URL',
     flag: 'mqtt-url',
@@ -157,6 +193,21 @@ export const SETTINGS = {
     description:
       'An external MQTT broker (e.g. Mosquitto) to consume device traffic from, through a shared subscription. When set, no broker is embedded.',
     parse: optional(url(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:'])),
+  },
+  natsUrl: {
+    env: 'NATS_URL',
+    defaultValue: undefined as string | undefined,
+    defaultText: '(none)',
+    description:
+      'A NATS JetStream cluster devices publish to over MQTT (comma-separated nats:// URLs, user:password@ in them for the ingest account): uplinks land in a replicated stream and ingest nodes share one durable consumer (docs/nats.md). When set, no broker is embedded; not with MQTT_URL.',
+    parse: optional(natsUrlList),
+  },
+  natsStreamReplicas: {
+    env: 'NATS_STREAM_REPLICAS',
+    defaultValue: 1,
+    description:
+      'With NATS_URL: copies JetStream keeps of the uplink stream (3 on a three-node cluster; at most the number of JetStream servers).',
+    parse: integer(1, 5),
   },
   mqttPort: {
     env: 'MQTT_PORT',
@@ -283,6 +334,15 @@ export const SETTINGS = {
     description:
       'A PayPal batch sent without an answer we could read waits this many seconds before it is sent again under the same sender_batch_id.',
     parse: integer(1, 86_400),
+  },
+  roles: {
+    env: 'ROLES',
+    flag: 'roles',
+    defaultValue: ROLES,
+    defaultText: `${ROLES.join(',')} (all)`,
+    description:
+      'What this node does, comma-separated: `ingest` (device uplinks, HTTP and MQTT), `api` (the JSON API for people), `worker` (derivation from the queue, scheduled jobs), `web` (the web app). Every node answers `/healthz`, `/readyz`, `/metrics`, `/status`; routes of a role it lacks get 503 naming the role.',
+    parse: roleList,
   },
   jobs: {
     env: 'JOBS',
@@ -488,6 +548,16 @@ export function loadConfig(
   if (!result.publicUrlGiven && result.port > 0) result.publicUrl = `http://localhost:${result.port}`;
   if ((result.paypalClientId === undefined) !== (result.paypalClientSecret === undefined)) {
     throw new ConfigError(['PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET go together: set both, or neither.']);
+  }
+  if (result.natsUrl !== undefined && result.mqttUrl !== undefined) {
+    throw new ConfigError([
+      'NATS_URL and MQTT_URL both name a broker to take device uplinks from: set one (NATS_URL for a NATS JetStream cluster, MQTT_URL for Mosquitto).',
+    ]);
+  }
+  if (result.databaseReadUrl !== undefined && result.databaseUrl === undefined) {
+    throw new ConfigError([
+      'DATABASE_READ_URL names a replica of a PostgreSQL primary: set DATABASE_URL to that primary too (the embedded database has no replicas).',
+    ]);
   }
   return result;
 }

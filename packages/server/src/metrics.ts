@@ -19,6 +19,11 @@ export interface Metrics {
   readonly commitBatches: Histogram;
   readonly ingestSeconds: Histogram<'transport'>;
   readonly pendingRecords: Gauge;
+  /** Reads off the primary (DATABASE_READ_URL): where each read of a person's GET went, and why. */
+  readonly dbReads: Counter<'target' | 'reason'>;
+  readonly dbReplicaFallbacks: Counter;
+  readonly dbReplicaLagSeconds: Gauge;
+  readonly dbReplicaUp: Gauge<'url'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -91,6 +96,28 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     pendingRecords: new Gauge({
       name: 'smartcharge_ingest_pending_records',
       help: 'Records received and waiting to be committed.',
+      registers,
+    }),
+    dbReads: new Counter({
+      name: 'smartcharge_db_reads_total',
+      help: "Plain reads of people's GET requests, by where they ran (replica, primary) and why (replica, own_write, replica_unusable, replica_error).",
+      labelNames: ['target', 'reason'],
+      registers,
+    }),
+    dbReplicaFallbacks: new Counter({
+      name: 'smartcharge_db_replica_fallbacks_total',
+      help: 'Times the read replica stopped being usable (unreachable, or further behind than DATABASE_READ_MAX_LAG_S) and reads went to the primary.',
+      registers,
+    }),
+    dbReplicaLagSeconds: new Gauge({
+      name: 'smartcharge_db_replica_lag_seconds',
+      help: 'How far the read replica is behind the primary (age of the oldest change it has not replayed); -1 when unknown.',
+      registers,
+    }),
+    dbReplicaUp: new Gauge({
+      name: 'smartcharge_db_replica_up',
+      help: 'The read replica (redacted URL) serves reads: 1, or 0 while reads go to the primary.',
+      labelNames: ['url'],
       registers,
     }),
   };

@@ -14,11 +14,13 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { startEmbeddedBroker } from './mqtt/embedded-broker.js';
 import { startExternalConsumer } from './mqtt/external-consumer.js';
+import { startNatsIngest } from './nats/index.js';
 import { hostname } from 'node:os';
 import { platformJobs, Scheduler } from './jobs/index.js';
 import { createServices, type Services } from './services.js';
 import type { PasswordCost } from './accounts/index.js';
 import { isEmptyForDemo, resumeDemo, startDemo, type Demo } from './demo/demo.js';
+import type { Role } from './roles.js';
 
 export const SERVER_VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -39,6 +41,8 @@ export interface RunningServer {
   readonly log: Logger;
   /** Every HTTP route this server answers. */
   readonly routes: readonly RouteEntry[];
+  /** ROLES: what this node does. */
+  readonly roles: readonly Role[];
   close(): Promise<void>;
 }
 
@@ -87,6 +91,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.passwordCost ? { passwordCost: options.passwordCost } : {}),
     });
+    const roles = config.roles;
+    // Without the worker role this node derives nothing: what its writer queues, workers derive.
+    if (!roles.includes('worker')) await services.derive.stopWorker();
     // Closed in reverse: the writer commits what it holds, then derivation finishes with it.
     cleanups.push(() => services.derive.close());
     cleanups.push(() => services.writer.close());
@@ -119,6 +126,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       ...(options.webRoot ? { webRoot: options.webRoot } : {}),
       opsPublic: config.opsPublic,
       trustProxy: config.trustProxy,
+      roles,
     });
     try {
       await http.listen({ port: config.port, host: config.host });
@@ -138,49 +146,68 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const url = `http://127.0.0.1:${port}`;
 
     let mqttPort: number | undefined;
-    if (config.mqttUrl) {
-      const consumer = await startExternalConsumer({
-        url: config.mqttUrl,
-        trustBrokerAuth: config.mqttTrustBrokerAuth,
-        ingest: services.ingest,
-        log: log.child({ component: 'mqtt' }),
-      });
-      cleanups.push(() => consumer.close());
-      runtime.mqtt = `external broker ${redactUrl(config.mqttUrl)}`;
-    } else if (config.mqttPort > 0) {
-      try {
-        const broker = await startEmbeddedBroker({
-          port: config.mqttPort,
-          host: config.host,
-          devices: services.devices,
+    // Device intake over MQTT (the ingest role): an API, web or worker node takes no uplinks.
+    if (!roles.includes('ingest')) {
+      runtime.mqtt = 'off (this node has no ingest role)';
+    } else {
+      if (config.natsUrl) {
+        // A NATS JetStream cluster is the broker (docs/nats.md): no embedded one, no MQTT_URL.
+        const nats = await startNatsIngest({
+          url: config.natsUrl,
+          replicas: config.natsStreamReplicas,
+          ingest: services.ingest,
+          log: log.child({ component: 'nats' }),
+          name: `smartcharge-ingest ${hostname()}:${process.pid}`,
+        });
+        cleanups.push(() => nats.close());
+        runtime.mqtt = nats.description;
+      } else if (config.mqttUrl) {
+        const consumer = await startExternalConsumer({
+          url: config.mqttUrl,
+          trustBrokerAuth: config.mqttTrustBrokerAuth,
           ingest: services.ingest,
           log: log.child({ component: 'mqtt' }),
-          limits: {
-            maxPacketBytes: config.mqttMaxPacketBytes,
-            connectTimeoutS: config.mqttConnectTimeoutS,
-            maxPendingConnections: config.mqttMaxPendingConnections,
-            maxPendingPerAddress: config.mqttMaxPendingPerAddress,
-          },
         });
-        cleanups.push(() => broker.close());
-        mqttPort = broker.port;
-        runtime.mqtt = `embedded broker on port ${broker.port}`;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-        const message = `MQTT port ${config.mqttPort} is already in use (another broker, such as Mosquitto?)`;
-        if (options.mqttPortExplicit) {
-          throw new Error(`${message}. Choose another MQTT_PORT, set MQTT_PORT=0, or MQTT_URL to use that broker.`, {
-            cause: error,
+        cleanups.push(() => consumer.close());
+        runtime.mqtt = `external broker ${redactUrl(config.mqttUrl)}`;
+      } else if (config.mqttPort > 0) {
+        try {
+          const broker = await startEmbeddedBroker({
+            port: config.mqttPort,
+            host: config.host,
+            devices: services.devices,
+            ingest: services.ingest,
+            log: log.child({ component: 'mqtt' }),
+            limits: {
+              maxPacketBytes: config.mqttMaxPacketBytes,
+              connectTimeoutS: config.mqttConnectTimeoutS,
+              maxPendingConnections: config.mqttMaxPendingConnections,
+              maxPendingPerAddress: config.mqttMaxPendingPerAddress,
+            },
           });
+          cleanups.push(() => broker.close());
+          mqttPort = broker.port;
+          runtime.mqtt = `embedded broker on port ${broker.port}`;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+          const message = `MQTT port ${config.mqttPort} is already in use (another broker, such as Mosquitto?)`;
+          if (options.mqttPortExplicit) {
+            throw new Error(`${message}. Choose another MQTT_PORT, set MQTT_PORT=0, or MQTT_URL to use that broker.`, {
+              cause: error,
+            });
+          }
+          log.warn(
+            `${message}: starting without the embedded broker. Devices can use HTTP; set MQTT_URL to use that broker.`,
+          );
+          runtime.mqtt = `off (port ${config.mqttPort} in use)`;
         }
-        log.warn(
-          `${message}: starting without the embedded broker. Devices can use HTTP; set MQTT_URL to use that broker.`,
-        );
-        runtime.mqtt = `off (port ${config.mqttPort} in use)`;
       }
     }
 
-    if (config.jobs) {
+    // Derivation from the durable queue: what other nodes queued, and what a crash left there.
+    if (roles.includes('worker') && config.deriveLive) services.derive.startWorker();
+
+    if (config.jobs && roles.includes('worker')) {
       scheduler = new Scheduler(opened.db, platformJobs(services), {
         instance: `${hostname()}:${process.pid}`,
         log: log.child({ component: 'jobs' }),
@@ -194,7 +221,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
     await opened.lock?.publish({ http_url: url, admin_token: adminToken });
 
-    if (options.demo) {
+    // The demo's fleet sends (ingest), its people sign in (api) and its history is derived and
+    // rewarded (worker): a node with only some of these leaves the demo to an all-in-one start.
+    const demoRoles = (['ingest', 'api', 'worker'] as const).filter((role) => !roles.includes(role));
+    if (options.demo && demoRoles.length > 0) {
+      log.info(
+        `no demo on this node: it lacks the ${demoRoles.join(', ')} role (the demo needs ingest, api and worker)`,
+      );
+    } else if (options.demo) {
       try {
         const demoOptions = {
           config,
@@ -226,6 +260,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       demo,
       log,
       routes: registeredRoutes(http),
+      roles,
       close: closeAll,
     };
   } catch (error) {

@@ -36,6 +36,7 @@ const ROUTE_CLASSES: Readonly<Record<string, RouteClass>> = {
   'GET /index.html': 'public',
   'POST /api/v1/uplink': 'public', // device-authenticated by its own secret
   'GET /healthz': 'public',
+  'GET /readyz': 'public', // which roles this node serves, for load balancers
   'GET /metrics': 'operator',
   'GET /status': 'operator',
   'GET /api/v1/app-config': 'public',

@@ -9,6 +9,7 @@ import { PRESET_IDS } from '../programs/index.js';
 import { SERVER_VERSION } from '../server.js';
 import { addAccountCommands } from './account-commands.js';
 import { addAgentCommand } from './agent.js';
+import { addBrokerCommands } from './nats-user.js';
 import { connectOperator, type Json, type OperatorClient } from './operator-client.js';
 import { printDevice, printDevices, printIssued, printVehicles, type Output } from './output.js';
 import { runServe } from './serve.js';
@@ -98,10 +99,12 @@ export function buildProgram(): Command {
     // Before any subcommand is added: they inherit it, so usage errors reach main() (exit code 2).
     .exitOverride();
 
+  /** Settings `serve` also takes as flags (each with its `flag` in SETTINGS). */
+  const SERVE_FLAGS = ['port', 'host', 'dataDir', 'databaseUrl', 'mqttUrl', 'mqttPort', 'logLevel', 'roles'] as const;
   const serve = program
     .command('serve')
     .description('Run the platform: HTTP API and device uplink, MQTT, storage (what `npm start` runs).');
-  for (const name of ['port', 'host', 'dataDir', 'databaseUrl', 'mqttUrl', 'mqttPort', 'logLevel'] as const) {
+  for (const name of SERVE_FLAGS) {
     const spec = SETTINGS[name];
     const defaultText = 'defaultText' in spec ? spec.defaultText : String(spec.defaultValue);
     serve.addOption(new Option(`--${spec.flag} <value>`, `${spec.description} [${spec.env}, default ${defaultText}]`));
@@ -110,7 +113,7 @@ export function buildProgram(): Command {
   serve.option('--no-demo', 'start empty: no demo programs, accounts or fleet (DEMO=false)');
   serve.action(async (options: Record<string, string | boolean | undefined>) => {
     const flags: Partial<Record<SettingName, string>> = {};
-    for (const name of ['port', 'host', 'dataDir', 'databaseUrl', 'mqttUrl', 'mqttPort', 'logLevel'] as const) {
+    for (const name of SERVE_FLAGS) {
       const value = options[name];
       if (typeof value === 'string') flags[name] = value;
     }
@@ -475,5 +478,6 @@ export function buildProgram(): Command {
 
   addAccountCommands(program, { withTarget, withOperator, emit });
   addAgentCommand(program);
+  addBrokerCommands(program);
   return program;
 }

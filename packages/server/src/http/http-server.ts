@@ -23,9 +23,12 @@ import { createActorResolver } from './session-auth.js';
 import { apiErrorHandler } from './error-handler.js';
 import { opsRoutes, type RuntimeInfo } from './ops.routes.js';
 import { registerSecurity } from './security.js';
+import { registerReadYourWrites } from './read-your-writes.js';
 import { stockRoutes } from './stock.routes.js';
 import { uplinkRoutes } from './uplink.routes.js';
 import type { DemoStatus } from '../demo/demo.js';
+import { ROLES, roleOfPath, type Role } from '../roles.js';
+import { readyRoutes, refuseRole } from './role.routes.js';
 
 /** What the web app asks before anything else: the map tiles to use and the demo's progress. */
 function webRoutes(options: HttpOptions) {
@@ -60,6 +63,8 @@ export interface HttpOptions {
   readonly mapTileUrl?: string;
   /** The built web app (default: packages/web/dist next to this package), served at /. */
   readonly webRoot?: string;
+  /** ROLES: the routes this node serves (default all); the others get 503 naming the role. */
+  readonly roles?: readonly Role[];
 }
 
 /** A route the server answers: what the isolation and privacy tests walk, so a new route cannot slip past them. */
@@ -104,12 +109,20 @@ export async function buildHttpServer(options: HttpOptions): Promise<FastifyInst
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
+  // With DATABASE_READ_URL: people's reads in a read context, their writes' positions in a cookie.
+  registerReadYourWrites(app, {
+    db: options.services.db,
+    metrics: options.metrics,
+    log: options.log,
+    secureCookies: options.secureCookies ?? false,
+  });
   await registerSecurity(app, { publicUrl: options.publicUrl, mapTileUrl: options.mapTileUrl });
   // Pages, scripts and JSON answers over 1 KB go compressed (brotli, else gzip) to phones on cellular
   // links; device acknowledgements are smaller and go as they are.
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
+  const roles = options.roles ?? ROLES;
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
-  const hasWeb = existsSync(path.join(webRoot, 'index.html'));
+  const hasWeb = roles.includes('web') && existsSync(path.join(webRoot, 'index.html'));
   if (hasWeb) {
     // Hashed assets are immutable; index.html is always revalidated so a new build shows at once.
     await app.register(fastifyStatic, {
@@ -124,6 +137,8 @@ export async function buildHttpServer(options: HttpOptions): Promise<FastifyInst
     });
   }
   app.setNotFoundHandler((request, reply) => {
+    const role = roleOfPath(request.url);
+    if (role && !roles.includes(role)) return refuseRole(reply, role, roles);
     // The web app's own routes (/trips, /admin/grid …) are pages of the single-page app.
     const isPage =
       request.method === 'GET' &&
@@ -140,7 +155,7 @@ export async function buildHttpServer(options: HttpOptions): Promise<FastifyInst
       .code(404)
       .send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url}.` } });
   });
-  await app.register(uplinkRoutes(options.services.ingest));
+  if (roles.includes('ingest')) await app.register(uplinkRoutes(options.services.ingest));
   await app.register(cookie);
   const actorOf = createActorResolver(options.services.accounts, options.adminToken);
   await app.register(
@@ -150,6 +165,17 @@ export async function buildHttpServer(options: HttpOptions): Promise<FastifyInst
       mapTileUrl: options.mapTileUrl,
     }),
   );
+  await app.register(readyRoutes(options.services.db, roles));
+  if (roles.includes('api')) await apiRoutes(app, options, actorOf);
+  return app;
+}
+
+/** The JSON API for people (the api role): everything under /api/v1 but the device uplink. */
+async function apiRoutes(
+  app: FastifyInstance,
+  options: HttpOptions,
+  actorOf: ReturnType<typeof createActorResolver>,
+): Promise<void> {
   await app.register(
     authRoutes(options.services.accounts, actorOf, { secureCookies: options.secureCookies ?? false }),
     {
@@ -167,5 +193,4 @@ export async function buildHttpServer(options: HttpOptions): Promise<FastifyInst
   await app.register(adminRoutes(options.services, { token: options.adminToken, migrations: options.migrations }), {
     prefix: '/api/v1/admin',
   });
-  return app;
 }

@@ -111,7 +111,7 @@ describe('haproxy.cfg', () => {
     expect(result.output).toContain('nowhere');
   });
 
-  it('sends the uplink path to the ingest nodes and everything else to api+web, checking /healthz', async () => {
+  it('sends the uplink path to the ingest nodes and everything else to api+web, checking /readyz by role', async () => {
     const cfg = await readFile(file('haproxy.cfg'), 'utf8');
     expect(cfg).toMatch(new RegExp(`^\\s*acl uplink path ${UPLINK_HTTP_PATH.replace(/\//g, '\\/')}$`, 'm'));
     const backend = (name: string) => {
@@ -123,7 +123,9 @@ describe('haproxy.cfg', () => {
     expect(servers(backend('ingest'))).toEqual(['ingest-1 ingest-1:8080', 'ingest-2 ingest-2:8080']);
     expect(servers(backend('api_web'))).toEqual(['api-1 api-1:8080']);
     expect(servers(backend('nats_mqtt'))).toEqual(NATS_NAMES.map((name) => `${name} ${name}:1883`));
-    for (const name of ['ingest', 'api_web']) expect(backend(name)).toContain('option httpchk GET /healthz');
+    // Each backend checks that its nodes are ready and have the backend's roles.
+    expect(backend('ingest')).toContain('option httpchk GET /readyz?role=ingest');
+    expect(backend('api_web')).toContain('option httpchk GET /readyz?role=api,web');
     expect(cfg).toMatch(/^frontend mqtt\n(?:[ \t].*\n)*?\s*bind :1883\n(?:[ \t].*\n)*?\s*mode tcp/m);
   });
 });

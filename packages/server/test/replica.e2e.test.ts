@@ -220,6 +220,10 @@ describe('reads off the primary (DATABASE_READ_URL, a streaming replica)', () =>
       const text = await scrapeMetrics(server());
       expect(metricValue(text, 'smartcharge_db_replica_fallbacks_total')).toBe(fallbacksBefore + 1);
       expect(metricValue(text, 'smartcharge_db_replica_up')).toBe(0);
+      // /healthz (public) says the replica is not in use, without naming where it is.
+      const health = (await (await fetch(`${server().url}/healthz`)).json()) as { replica?: { state: string } };
+      expect(health.replica?.state).not.toBe('streaming');
+      expect(JSON.stringify(health)).not.toContain('127.0.0.1');
     } finally {
       await pair!.standby.start();
     }
@@ -228,6 +232,8 @@ describe('reads off the primary (DATABASE_READ_URL, a streaming replica)', () =>
       expect((await bob.call('GET', '/auth/me')).status).toBe(200);
     });
     expect(metricValue(await scrapeMetrics(server()), 'smartcharge_db_replica_up')).toBe(1);
+    const health = (await (await fetch(`${server().url}/healthz`)).json()) as { replica?: { state: string } };
+    expect(health.replica?.state).toBe('streaming');
   });
 
   it('survives the standby being killed (SIGKILL) and restarted', async () => {
@@ -360,6 +366,10 @@ describe('a replica further behind than DATABASE_READ_MAX_LAG_S', () => {
         1,
       );
       expect(metricValue(text, 'smartcharge_db_replica_up')).toBe(0);
+      // /healthz (public) says the replica is not in use, without naming where it is.
+      const health = (await (await fetch(`${s.url}/healthz`)).json()) as { replica?: { state: string } };
+      expect(health.replica?.state).not.toBe('streaming');
+      expect(JSON.stringify(health)).not.toContain('127.0.0.1');
     } finally {
       await s.stop();
     }

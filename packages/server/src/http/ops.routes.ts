@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CLI_OPERATOR } from '../actor.js';
 import { AppError } from '../errors.js';
+import { isReadRouting } from '../db/read-routing.js';
+import type { ReplicaStatus } from '../db/replica-monitor.js';
 import type { Metrics } from '../metrics.js';
 import type { Services } from '../services.js';
 import { contentSecurityPolicy } from './security.js';
@@ -20,6 +22,10 @@ export interface RuntimeInfo {
   readonly database: string;
   /** e.g. "embedded broker on port 1883", "external broker mqtt://…", "off". */
   mqtt: string;
+}
+
+function replicaHealth(status: ReplicaStatus): { state: string; lag_s: number | null } {
+  return { state: status.state, lag_s: status.lagS === undefined ? null : Math.round(status.lagS * 1000) / 1000 };
 }
 
 function escapeHtml(text: string): string {
@@ -75,6 +81,8 @@ export function opsRoutes(services: Services, metrics: Metrics, runtime: Runtime
         database: services.db.kind,
         mqtt: runtime.mqtt,
         pending_records: services.writer.pendingRecords,
+        // The replica's state and lag, never its address (this route is public).
+        ...(isReadRouting(services.db) ? { replica: replicaHealth(services.db.readReplica.status()) } : {}),
       };
     });
 

@@ -110,9 +110,12 @@ export class MqttUplinkTransport implements UplinkTransport {
   }
 
   async send(batch: TUplinkBatch): Promise<UplinkAck> {
+    const timeoutMs = this.options.timeoutMs ?? 30_000;
+    // A broker can take the connection and never confirm it or the subscription (a NATS server
+    // busy re-forming its cluster does): bound that wait too, then start afresh on the next send.
+    await this.connectOnce(timeoutMs);
     const client = await this.connect();
     const seqs = batch.records.map((r) => r.seq);
-    const timeoutMs = this.options.timeoutMs ?? 30_000;
     let waiter: Waiter | undefined;
     let timer: NodeJS.Timeout | undefined;
     const answered = new Promise<UplinkAck>((resolve, reject) => {

@@ -317,6 +317,18 @@ describeEachKind(
       workers[0]!.derive.startWorker({ pollMs: 50 });
       expect(await drained(ingest.db)).toEqual([]);
     });
+
+    it("is woken by another node's commit (NOTIFY), with no polling at all", async () => {
+      await ingest.db.query('DELETE FROM derive_queue');
+      // No poll: only the start's own look at the queue, then notices.
+      workers[1]!.derive.startWorker({ pollMs: 0 });
+      await workers[1]!.derive.worker.listening();
+      await workers[1]!.derive.worker.idle();
+      const [vehicle] = await createVehicles(ingest, 1);
+      await send(ingest, vehicle!, readingsOf(40, NOW - DAY_MS));
+      expect(await drained(ingest.db)).toEqual([]);
+      expect(await tripCount(ingest.db, [vehicle!.vehicleId])).toBeGreaterThan(0);
+    });
   },
   ['postgres'],
 );

@@ -27,5 +27,11 @@ export interface Database extends Queryable {
   /** Where the data lives, safe to print (no password). */
   readonly description: string;
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onNotify` for each notification on `channel` (PostgreSQL's LISTEN, on a connection of
+   * its own, re-opened if it drops — and `onNotify` called then, since notices may have been
+   * missed). Absent on PGlite, where every writer is in this process. Resolves to the unlisten.
+   */
+  listen?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

@@ -84,6 +84,59 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
         client.release(broken);
       }
     },
+    listen: (channel, onNotify) => listenOn(pool, channel, onNotify),
     close: () => pool.end(),
+  };
+}
+
+/** LISTEN on a connection taken from the pool for as long as it listens; re-opened when it drops. */
+async function listenOn(pool: pg.Pool, channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+  let stopped = false;
+  let client: pg.PoolClient | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const again = () => {
+    if (stopped) return;
+    retry = setTimeout(() => void connect(), 1000);
+    retry.unref();
+  };
+  const connect = async (): Promise<void> => {
+    let taken: pg.PoolClient | undefined;
+    try {
+      taken = await pool.connect();
+      const c = taken;
+      c.on('notification', (message) => {
+        if (message.channel === channel) onNotify();
+      });
+      c.on('error', () => {
+        if (client === c) client = undefined;
+        c.release(true);
+        onNotify(); // notices may have been missed while it was down
+        again();
+      });
+      await c.query(`LISTEN ${channel}`);
+      if (stopped) {
+        c.release(true);
+        return;
+      }
+      client = c;
+    } catch {
+      taken?.release(true);
+      again();
+    }
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    const c = client;
+    client = undefined;
+    if (!c) return;
+    try {
+      await c.query(`UNLISTEN ${channel}`);
+      c.release();
+    } catch {
+      c.release(true);
+    }
   };
 }

@@ -148,6 +148,7 @@ export async function openReadRouting(options: ReadRoutingOptions): Promise<Read
       await primary.exec(text);
       markWrote();
     },
+    ...(primary.listen ? { listen: primary.listen.bind(primary) } : {}),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       try {
         return await primary.transaction(fn);

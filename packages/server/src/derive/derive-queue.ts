@@ -12,12 +12,14 @@
  * lease ran out while it still worked) from interleaving their rows.
  *
  * Wake-ups: a commit in this process wakes the worker at once (the all-in-one server derives as
- * fast as before); a poll every `pollMs` finds what other nodes queued, and what was left queued
- * when a worker died or the server stopped.
+ * fast as before); on PostgreSQL a commit on another node wakes it by NOTIFY (sent by the statement
+ * that queues the work); a poll every `pollMs` finds what was left queued when a worker died or
+ * the server stopped, and what a notice missed while the listening connection was down.
  */
 import type { Database, Queryable } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { DERIVE_QUEUE_CHANNEL } from '../telemetry/telemetry.repository.js';
 import {
   claimQueuedVehicles,
   completeClaim,
@@ -67,6 +69,8 @@ export class DeriveWorker {
   private wakePending = false;
   private cycle: Promise<void> | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
+  /** Stops listening for other nodes' commits (PostgreSQL). */
+  private unlisten: Promise<(() => Promise<void>) | undefined> | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   /** Claimed by this worker and not finished. */
   private readonly held = new Set<number>();
@@ -120,6 +124,16 @@ export class DeriveWorker {
       this.pollTimer = setInterval(() => this.wake(), this.options.pollMs);
       this.pollTimer.unref();
     }
+    // On PostgreSQL a commit on any node that queued work wakes this worker at once; the poll
+    // stays for leases that ran out and for a notice missed while the listening connection was down.
+    if (this.db.listen && !this.unlisten) {
+      this.unlisten = this.db
+        .listen(DERIVE_QUEUE_CHANNEL, () => this.wake())
+        .catch((error: unknown) => {
+          this.log.warn({ err: error }, 'cannot listen for queued derivation; polling only');
+          return undefined;
+        });
+    }
     this.wake();
   }
 
@@ -131,7 +145,15 @@ export class DeriveWorker {
     this.enabled = false;
     clearInterval(this.pollTimer);
     this.pollTimer = undefined;
+    const unlisten = await this.unlisten;
+    this.unlisten = undefined;
+    await unlisten?.();
     await this.cycle;
+  }
+
+  /** Resolves once the worker listens for other nodes' commits (at once where it cannot: PGlite). */
+  async listening(): Promise<void> {
+    await this.unlisten;
   }
 
   /** Resolves when the worker is neither working nor woken. */

@@ -175,12 +175,18 @@ export async function markDevicesSeen(
  * earlier time and its version is bumped, so a worker deriving it meanwhile leaves it queued.
  * Vehicles are upserted in id order, so concurrent groups never wait on each other in a circle.
  */
+/** The PostgreSQL notification channel on which a commit that queued derivation wakes the workers. */
+export const DERIVE_QUEUE_CHANNEL = 'smartcharge_derive_queue';
+
 export async function queueDerivation(
   q: Queryable,
   chunks: readonly { readonly deviceId: number; readonly startedAt: Date; readonly endedAt: Date }[],
 ): Promise<void> {
+  // The notice reaches the workers listening on PostgreSQL when this transaction commits (one per
+  // transaction however often it is sent), so a worker on another node starts at once.
   await q.query(
-    `INSERT INTO derive_queue AS dq (vehicle_id, from_ms, queued_at)
+    `WITH queued AS (
+     INSERT INTO derive_queue AS dq (vehicle_id, from_ms, queued_at)
      SELECT w.vehicle_id, min(GREATEST(c.first_ms, w.from_ms)), now()
        FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS c(device_id, first_ms, last_ms)
        JOIN LATERAL (
@@ -196,7 +202,9 @@ export async function queueDerivation(
      ON CONFLICT (vehicle_id) DO UPDATE SET
        from_ms = LEAST(dq.from_ms, EXCLUDED.from_ms),
        version = dq.version + 1,
-       queued_at = CASE WHEN dq.from_ms IS NULL THEN EXCLUDED.queued_at ELSE dq.queued_at END`,
+       queued_at = CASE WHEN dq.from_ms IS NULL THEN EXCLUDED.queued_at ELSE dq.queued_at END
+     RETURNING 1)
+     SELECT pg_notify('${DERIVE_QUEUE_CHANNEL}', '') FROM (SELECT 1 FROM queued LIMIT 1) AS any_queued`,
     [chunks.map((c) => c.deviceId), chunks.map((c) => c.startedAt.getTime()), chunks.map((c) => c.endedAt.getTime())],
   );
 }

@@ -24,6 +24,9 @@ export interface Metrics {
   readonly dbReplicaFallbacks: Counter;
   readonly dbReplicaLagSeconds: Gauge;
   readonly dbReplicaUp: Gauge<'url'>;
+  /** The derivation queue (read when /metrics is scraped): vehicles waiting and claimed, the oldest's age. */
+  readonly deriveQueueVehicles: Gauge<'state'>;
+  readonly deriveQueueOldestSeconds: Gauge;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -118,6 +121,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'smartcharge_db_replica_up',
       help: 'The read replica (redacted URL) serves reads: 1, or 0 while reads go to the primary.',
       labelNames: ['url'],
+      registers,
+    }),
+    deriveQueueVehicles: new Gauge({
+      name: 'smartcharge_derive_queue_vehicles',
+      help: 'Vehicles in the derivation queue (shared by every node): waiting for a worker, or claimed by one.',
+      labelNames: ['state'],
+      registers,
+    }),
+    deriveQueueOldestSeconds: new Gauge({
+      name: 'smartcharge_derive_queue_oldest_seconds',
+      help: 'Age of the oldest request in the derivation queue, 0 when it is empty: growing means the workers fall behind.',
       registers,
     }),
   };

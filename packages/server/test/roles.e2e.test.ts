@@ -121,6 +121,11 @@ describeEachKind(
       expect(await api.json()).toMatchObject({ error: { code: 'role_not_served', role: 'api', roles: ['ingest'] } });
       expect((await get(ingestNode, '/readyz?role=ingest')).status).toBe(200);
       expect((await get(ingestNode, '/readyz?role=ingest,api')).status).toBe(503);
+      // /metrics shows the vehicle waiting in the queue for a worker.
+      const scraped = await (await get(ingestNode, '/metrics', { authorization: `Bearer ${ADMIN_TOKEN}` })).text();
+      expect(scraped).toMatch(/^smartcharge_derive_queue_vehicles\{state="waiting"\} 1$/m);
+      expect(scraped).toMatch(/^smartcharge_derive_queue_vehicles\{state="claimed"\} 0$/m);
+      expect(Number(/^smartcharge_derive_queue_oldest_seconds (\S+)$/m.exec(scraped)?.[1])).toBeGreaterThanOrEqual(0);
     });
 
     it('a worker node derives what the ingest node queued, and runs the scheduled jobs', async () => {

@@ -134,3 +134,15 @@ export async function listQueue(q: Queryable): Promise<QueueRow[]> {
   );
   return rows;
 }
+
+/** How much the queue holds, for /metrics: vehicles waiting and claimed, and the oldest request's age. */
+export async function queueDepth(q: Queryable): Promise<{ waiting: number; claimed: number; oldestS: number }> {
+  const { rows } = await q.query<{ waiting: number; claimed: number; oldest_s: number | null }>(
+    `SELECT count(*) FILTER (WHERE claimed_by IS NULL)::int AS waiting,
+            count(*) FILTER (WHERE claimed_by IS NOT NULL)::int AS claimed,
+            extract(epoch FROM clock_timestamp() - min(queued_at))::float8 AS oldest_s
+       FROM derive_queue`,
+  );
+  const row = rows[0];
+  return { waiting: row?.waiting ?? 0, claimed: row?.claimed ?? 0, oldestS: Math.max(0, row?.oldest_s ?? 0) };
+}

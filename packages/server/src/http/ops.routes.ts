@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CLI_OPERATOR } from '../actor.js';
 import { AppError } from '../errors.js';
 import { isReadRouting } from '../db/read-routing.js';
+import { queueDepth } from '../derive/derive-queue.repository.js';
 import type { ReplicaStatus } from '../db/replica-monitor.js';
 import type { Metrics } from '../metrics.js';
 import type { Services } from '../services.js';
@@ -88,6 +89,14 @@ export function opsRoutes(services: Services, metrics: Metrics, runtime: Runtime
 
     app.get('/metrics', async (request, reply) => {
       await requireOperatorUnlessPublic(request);
+      try {
+        const depth = await queueDepth(services.db);
+        metrics.deriveQueueVehicles.set({ state: 'waiting' }, depth.waiting);
+        metrics.deriveQueueVehicles.set({ state: 'claimed' }, depth.claimed);
+        metrics.deriveQueueOldestSeconds.set(depth.oldestS);
+      } catch {
+        // The database not answering shows on /healthz; the other metrics still go out.
+      }
       return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
     });
 

@@ -6,6 +6,7 @@
  * wait, and the copies are stored once (ingest drops records it already holds, by device, boot
  * and seq).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UPLINK_MAX_BYTES } from '@smartcharge/protocol';
 import {
   jetstream,
@@ -25,6 +26,18 @@ import { ensureUplinkStream, INGEST_CONSUMER, UPLINK_STREAM } from './uplink-str
 const IN_FLIGHT = 128;
 const CONNECT_TIMEOUT_MS = 10_000;
 const DRAIN_TIMEOUT_MS = 5000;
+/** How long a start waits for JetStream to answer (a cluster electing its leader), and how often it asks. */
+const SETUP_WAIT_MS = 60_000;
+const SETUP_RETRY_MS = 2000;
+
+/** JetStream's answers while a cluster has no leader yet: worth asking again. */
+function jetStreamSettling(error: unknown): boolean {
+  const e = error as { name?: string; message?: string; code?: string | number; api_error?: { err_code?: number } };
+  if (e?.api_error?.err_code === 10008) return true; // JetStream system temporarily unavailable
+  return (
+    e?.name === 'TimeoutError' || /timeout|timed out|temporarily unavailable|no suitable peers/i.test(e?.message ?? '')
+  );
+}
 /**
  * Tries for a batch the writer keeps refusing as busy (the database down, or a batch larger than
  * INGEST_MAX_PENDING_RECORDS): then the device is told to send it later, and the log lets it go.
@@ -47,6 +60,8 @@ export async function startNatsIngest(options: {
   log: Logger;
   /** Client name shown by the NATS server (monitoring, logs). */
   name?: string;
+  /** How long to wait for JetStream at start (default 60 s). */
+  setupWaitMs?: number;
 }): Promise<NatsIngest> {
   const { ingest, log } = options;
   const target = parseNatsUrls(options.url);
@@ -76,21 +91,45 @@ export async function startNatsIngest(options: {
         'the NATS servers take messages up to max_payload bytes, less than the largest uplink batch: set max_payload: 4MB in their config (deploy/nats)',
       );
     }
-    let jsm: JetStreamManager;
-    try {
-      jsm = await jetstreamManager(nc);
-    } catch (error) {
-      if (/jetstream.*not enabled|no responders/i.test((error as Error).message)) {
-        throw new Error(
-          `NATS at ${target.display} (NATS_URL) has no JetStream for this account: enable jetstream in the server config and for the account (deploy/nats).`,
-          { cause: error },
+    // A cluster that is electing its JetStream leader (a server just restarted, or too few are up)
+    // answers with timeouts or "temporarily unavailable" for a while: wait for it, within a bound,
+    // rather than exit (a supervisor restarting the node would meet the same cluster).
+    const deadline = Date.now() + (options.setupWaitMs ?? SETUP_WAIT_MS);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        let jsm: JetStreamManager;
+        try {
+          jsm = await jetstreamManager(nc);
+        } catch (error) {
+          if (/jetstream.*not enabled|no responders/i.test((error as Error).message)) {
+            throw new Error(
+              `NATS at ${target.display} (NATS_URL) has no JetStream for this account: enable jetstream in the server config and for the account (deploy/nats).`,
+              { cause: error },
+            );
+          }
+          throw error;
+        }
+        await ensureUplinkStream(jsm, options.replicas);
+        const consumer = await jetstream(nc).consumers.get(UPLINK_STREAM, INGEST_CONSUMER);
+        messages = await consumer.consume({ max_messages: IN_FLIGHT });
+        break;
+      } catch (error) {
+        if (!jetStreamSettling(error) || Date.now() >= deadline) {
+          if (jetStreamSettling(error)) {
+            throw new Error(
+              `NATS at ${target.display} (NATS_URL): JetStream did not answer within ${Math.round((options.setupWaitMs ?? SETUP_WAIT_MS) / 1000)} s (${(error as Error).message}); are enough of the cluster's servers up to elect a leader?`,
+              { cause: error },
+            );
+          }
+          throw error;
+        }
+        log.warn(
+          { attempt, err: error },
+          'JetStream is not answering yet (the cluster may be electing a leader): trying again',
         );
+        await sleep(SETUP_RETRY_MS);
       }
-      throw error;
     }
-    await ensureUplinkStream(jsm, options.replicas);
-    const consumer = await jetstream(nc).consumers.get(UPLINK_STREAM, INGEST_CONSUMER);
-    messages = await consumer.consume({ max_messages: IN_FLIGHT });
   } catch (error) {
     await nc.close().catch(() => {});
     throw error;

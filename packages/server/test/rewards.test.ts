@@ -116,7 +116,10 @@ describeEachDatabase('rewards from device data', (setup) => {
     });
     expect(again.enrollmentId).not.toBe(participant.enrollmentId);
     const device = await equipDevice(services, again);
-    expect((await services.rewards.getRewards(again.actor, again.enrollmentId)).stillToEarn).toEqual([]);
+    expect(await services.rewards.getRewards(again.actor, again.enrollmentId)).toMatchObject({
+      stillToEarn: [],
+      startBonusEarnedBefore: true,
+    });
     await upload(device.credential, firstCharge + 11 * DAY, firstCharge + 12 * DAY);
     await services.rewards.evaluateProgram(CLI_OPERATOR, 'alectra');
     expect(await rewardsOf(again)).toEqual([]);

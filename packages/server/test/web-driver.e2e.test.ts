@@ -248,11 +248,14 @@ describe.runIf(browserReady)("a Mississippi driver's rewards and leaving in a br
     await shoot(page, '49-ms-applied-again');
     await audit(page, 'program after applying again');
 
-    // The new participation can earn its start bonus again; the one left keeps what it owes.
+    // The start bonus is paid once: the new participation does not offer it again, and says why;
+    // the one left keeps what it owes.
     await page.goto(`${server.url}/rewards`);
     await expect.poll(() => page.locator('.card').count()).toBe(2);
     expect(await page.getByRole('button', { name: 'Change how I am paid' }).count()).toBe(1);
-    expect(await mainText(page)).toMatch(/Start bonus: \$25\.00 \(25,000 points\) with your first charge/);
+    const rewardsText = await mainText(page);
+    expect(rewardsText).not.toMatch(/Start bonus: \$25\.00 \(25,000 points\) with your first charge/);
+    expect(rewardsText).toMatch(/You earned the start bonus when you first took part in this program: it is paid once/);
     await shoot(page, '50-ms-rewards-again');
     await audit(page, 'rewards after applying again');
   });

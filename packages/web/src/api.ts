@@ -657,6 +657,8 @@ export interface RewardsView {
   } | null;
   canChangePayment: boolean;
   stillToEarn: { key: string; label: string; amount: RewardAmount }[];
+  /** The start bonus was earned in an earlier participation in this program (it is paid once). */
+  startBonusEarnedBefore?: boolean;
   earnings: {
     id: number;
     kind: 'reward' | 'adjustment';

@@ -66,6 +66,8 @@ export interface RewardsView {
   readonly canChangePayment: boolean;
   /** Rules that can still be earned from a start not yet made (the start bonus), none after leaving. */
   readonly stillToEarn: readonly { readonly key: string; readonly label: string; readonly amount: Amount }[];
+  /** The start bonus was earned in an earlier participation in this program: it is paid once. */
+  readonly startBonusEarnedBefore: boolean;
   /** Newest first. */
   readonly earnings: readonly Earning[];
   /** Newest first. */
@@ -164,6 +166,7 @@ export function buildRewardsView(input: {
       ? { ...next, how: howOf(next.method), to: next.method === 'paypal' ? enrollment.paypalEmail : null }
       : null,
     canChangePayment: enrollment.status === 'applied' || enrollment.status === 'approved',
+    startBonusEarnedBefore: input.startBonusEarnedBefore ?? false,
     stillToEarn:
       taking && !input.startBonusEarnedBefore
         ? program.rewardRules

@@ -158,6 +158,12 @@ function ProgramRewards({ application, onChange }: { application: Application; o
               ))}
             </ul>
           ) : null}
+          {r.startBonusEarnedBefore && r.status === 'approved' ? (
+            <p class="still-to-earn">
+              You earned the start bonus when you first took part in this program: it is paid once, so this
+              participation earns the program's other rewards.
+            </p>
+          ) : null}
           <h3>Earned</h3>
           {r.earnings.length === 0 ? (
             <Empty>{r.status === 'left' ? 'Nothing was earned before you left.' : 'Nothing earned yet.'}</Empty>

@@ -28,6 +28,7 @@ import {
 import type { WorkerEvent } from '../src/derive/derive-queue.js';
 import type { Services } from '../src/services.js';
 import { batchOf, testServices, uniqueSerial } from './support/builders.js';
+import { derivedRows } from './support/derived-rows.js';
 import { createPostgresDatabase, describeEachKind, openTemplatePGlite } from './support/databases.js';
 import { freePort, startServerProcess, type ServerProcess } from './support/processes.js';
 import { telemetryStream, thenUnplugged } from './support/telemetry-fixtures.js';
@@ -73,21 +74,6 @@ async function send(services: Services, vehicle: TestVehicle, records: readonly 
     });
     expect(result.ack.ok, JSON.stringify(result.ack)).toBe(true);
   }
-}
-
-/** Every derived row of these vehicles, in key order, as JSON-comparable values. */
-async function derivedRows(q: Queryable, vehicleIds: readonly number[]) {
-  const table = async (name: string, order: string) =>
-    (
-      await q.query(`SELECT * FROM ${name} WHERE vehicle_id = ANY($1) ORDER BY vehicle_id, ${order}`, [vehicleIds])
-    ).rows.map((r) => JSON.parse(JSON.stringify(r)) as unknown);
-  return {
-    trips: await table('trip', 'started_at'),
-    sessions: await table('charge_session', 'plugged_at'),
-    segments: await table('charge_segment', 'started_at'),
-    days: await table('vehicle_day', 'day'),
-    health: await table('battery_health', 'week_start'),
-  };
 }
 
 async function tripCount(q: Queryable, vehicleIds: readonly number[]): Promise<number> {
@@ -251,7 +237,7 @@ describeEachKind(
       expect(events.filter((e) => e.kind === 'failed')).toEqual([]);
       expect(overlaps(events)).toEqual([]);
 
-      const live = await derivedRows(ingest.db, ids);
+      const live = await derivedRows(ingest.db, { vehicleIds: ids });
       expect(
         await tripCount(
           ingest.db,
@@ -259,7 +245,7 @@ describeEachKind(
         ),
       ).toBeGreaterThanOrEqual(vehicles.length);
       await ingest.derive.rebuild(CLI_OPERATOR, {});
-      expect(await derivedRows(ingest.db, ids)).toEqual(live);
+      expect(await derivedRows(ingest.db, { vehicleIds: ids })).toEqual(live);
     });
 
     it('takes over the vehicles of a worker that died once its lease runs out', async () => {
@@ -289,7 +275,7 @@ describeEachKind(
       await survivor.derive.idle();
       const derived = events.filter((e) => e.kind === 'derived');
       expect(derived.map((e) => [e.vehicleId, e.takenOver])).toEqual(vehicles.map((v) => [v.vehicleId, true]));
-      const live = await derivedRows(ingest.db, ids);
+      const live = await derivedRows(ingest.db, { vehicleIds: ids });
       expect(
         await tripCount(
           ingest.db,
@@ -297,7 +283,7 @@ describeEachKind(
         ),
       ).toBeGreaterThanOrEqual(2);
       await ingest.derive.rebuild(CLI_OPERATOR, {});
-      expect(await derivedRows(ingest.db, ids)).toEqual(live);
+      expect(await derivedRows(ingest.db, { vehicleIds: ids })).toEqual(live);
     }, 60_000);
 
     it('gives claims back at once when a worker stops, for the next worker', async () => {
@@ -353,7 +339,7 @@ describe('the derivation queue in one process [pglite]', () => {
     for (const [i, vehicle] of vehicles.entries()) await send(services, vehicle, readingsOf(i, NOW - 2 * DAY_MS));
     await services.derive.idle();
     expect(await listQueue(db)).toEqual([]);
-    const live = await derivedRows(db, ids);
+    const live = await derivedRows(db, { vehicleIds: ids });
     expect(
       await tripCount(
         db,
@@ -361,7 +347,7 @@ describe('the derivation queue in one process [pglite]', () => {
       ),
     ).toBeGreaterThanOrEqual(3);
     await services.derive.rebuild(CLI_OPERATOR, {});
-    expect(await derivedRows(db, ids)).toEqual(live);
+    expect(await derivedRows(db, { vehicleIds: ids })).toEqual(live);
   });
 
   it('derives at start what was left queued before', async () => {

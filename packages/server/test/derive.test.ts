@@ -7,12 +7,12 @@ import { buildFleet, FleetRunner, toRecordValues, type SessionTruth, type TripTr
 import { quantizeRecordInPlace, type TUplinkRecord } from '@smartcharge/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI_OPERATOR } from '../src/actor.js';
-import type { Queryable } from '../src/db/database.js';
 import { mergeByTime } from '../src/derive/index.js';
 import type { Metrics } from '../src/metrics.js';
 import type { Services } from '../src/services.js';
 import { allocateColumns, writeRecord } from '../src/telemetry/reading-columns.js';
 import { batchOf, testServices } from './support/builders.js';
+import { derivedRows } from './support/derived-rows.js';
 import { describeEachDatabase } from './support/databases.js';
 import { PROGRAM_DAYS_FROM_VEHICLE_DAYS } from './support/program-days.js';
 
@@ -69,18 +69,6 @@ async function simulate(): Promise<SimVehicle[]> {
   });
   await runner.run({ untilMs: START + DAYS * 86_400_000, stepMs: 6 * 3_600_000 });
   return [...out.values()];
-}
-
-/** Every derived row of the vehicles, in key order, as JSON-comparable values. */
-async function snapshot(q: Queryable) {
-  const table = async (sql: string) => (await q.query(sql)).rows.map((r) => JSON.parse(JSON.stringify(r)) as unknown);
-  return {
-    trips: await table('SELECT * FROM trip ORDER BY vehicle_id, started_at'),
-    sessions: await table('SELECT * FROM charge_session ORDER BY vehicle_id, plugged_at'),
-    segments: await table('SELECT * FROM charge_segment ORDER BY vehicle_id, started_at'),
-    days: await table('SELECT * FROM vehicle_day ORDER BY vehicle_id, day'),
-    health: await table('SELECT * FROM battery_health ORDER BY vehicle_id, week_start'),
-  };
 }
 
 describe('mergeByTime', () => {
@@ -161,18 +149,18 @@ describeEachDatabase('derivation live and on rebuild', (setup) => {
   });
 
   it('gives row for row what a rebuild gives, whole or from a date', async () => {
-    const live = await snapshot(services.db);
+    const live = await derivedRows(services.db, {});
     expect(live.trips.length).toBeGreaterThan(10);
     expect(live.sessions.length).toBeGreaterThan(0);
     expect(live.days.length).toBeGreaterThanOrEqual(vehicles.length * DAYS);
     const rebuilt = await services.derive.rebuild(CLI_OPERATOR, {});
     expect(rebuilt.vehicles).toBeGreaterThanOrEqual(2);
-    expect(await snapshot(services.db)).toEqual(live);
+    expect(await derivedRows(services.db, {})).toEqual(live);
     await services.derive.rebuild(CLI_OPERATOR, {
       vehicleId: ids.get(vehicles[1]!.serial)!,
       from: new Date(START + 1.5 * 86_400_000),
     });
-    expect(await snapshot(services.db)).toEqual(live);
+    expect(await derivedRows(services.db, {})).toEqual(live);
   });
 
   it('rolls days up per vehicle and per program', async () => {

@@ -99,6 +99,14 @@ export const TABLE_PLACEMENT: Readonly<Record<string, TablePlacement>> = {
   property_inquiry_change: local('Status changes of an inquiry.'),
   job: local('The job schedule: claimed by a lease in one UPDATE, across every server process.'),
   job_run: local('The history of job runs.'),
+  dr_schedule: local("A program's standing demand-response schedules: a few rows per program."),
+  dr_event: local('Demand-response events: a few hundred a year per program, written by people, jobs and the OpenADR poller.'),
+  dr_participant: local(
+    "An event's participants (group, window, opt-out, measurement): joined with enrollments and the ledger; refers to vehicle (reference), which Citus allows.",
+  ),
+  dr_preference: local("A driver's demand-response preferences, one row per enrollment."),
+  grid_group: local("The utility's feeders and transformers as uploaded, per program."),
+  grid_service_point: local('Which service point (utility account) sits on which transformer, per program.'),
   schema_migration: local('Which migrations ran; written by migrate() under an advisory lock on the coordinator.'),
 };
 

@@ -17,6 +17,7 @@ import type { UplinkTransport } from '../transport.js';
 import { SimulatedC2, type UploadPace } from './c2-device.js';
 import { roadLoadFactor } from './calibration.js';
 import { createClimate, type Climate, type RegionId } from './climate.js';
+import { drawDrTrait, type DrOptOutSink, type DrWindow, type DrWindowSource } from './demand-response.js';
 import { createPersona, type HomeCharging, type PersonaOptions, type PlaceSource } from './driver.js';
 import type { RecordFrame, SimOutput, Truth } from './frame.js';
 import { createLocalClock } from '@smartcharge/protocol';
@@ -101,6 +102,11 @@ export interface FleetSpec {
   readonly models?: readonly string[];
   /** Climate control while driving (default on). */
   readonly hvac?: boolean;
+  /**
+   * Demand-response events the drivers may be told of. Each vehicle's answers draw on a stream of
+   * their own: without events, and for vehicles never told, the fleet runs exactly as without this.
+   */
+  readonly demandResponse?: { readonly source: DrWindowSource; readonly onOptOut?: DrOptOutSink };
 }
 
 export interface FleetVehicle {
@@ -172,7 +178,19 @@ export function buildFleet(spec: FleetSpec): FleetVehicle[] {
       { climate, clock, places, random: random.fork('life') },
       spec.startMs,
       roadLoadFactor(model, variant),
-      spec.hvac === undefined ? {} : { hvac: spec.hvac },
+      {
+        ...(spec.hvac === undefined ? {} : { hvac: spec.hvac }),
+        ...(spec.demandResponse === undefined
+          ? {}
+          : {
+              demandResponse: {
+                source: spec.demandResponse.source,
+                random: random.fork('demand-response'),
+                trait: drawDrTrait(random.fork('demand-response-trait')),
+                ...(spec.demandResponse.onOptOut ? { onOptOut: spec.demandResponse.onOptOut } : {}),
+              },
+            }),
+      },
     );
     return { spec: vehicleSpec, sim, region, deviceRandom: random.fork('device') };
   });
@@ -321,4 +339,83 @@ export class FleetRunner {
   get pendingRecords(): number {
     return this.devices.reduce((n, d) => n + (d?.pending ?? 0), 0);
   }
+}
+
+/** The true effect of one event on one vehicle: wall energy with and without the event. */
+export interface DrShiftTruth {
+  readonly serial: string;
+  readonly eventId: string;
+  readonly told: boolean;
+  /** The driver opted out (explicitly, or by charging in the window). */
+  readonly optedOut: 'explicit' | 'charging' | null;
+  /** Wall (inlet) energy in the window, Wh: with the event, and in the same run without it. */
+  readonly windowWh: number;
+  readonly windowWhWithout: number;
+  /** In the 3 h after the window (the rebound), Wh: with and without the event. */
+  readonly afterWh: number;
+  readonly afterWhWithout: number;
+  /** Energy the event really moved out of the window (without − with), Wh. */
+  readonly shiftedWh: number;
+}
+
+/**
+ * Ground truth for demand response: runs the same fleet (same seed) over the same period twice,
+ * with the windows and without, and measures each vehicle's wall energy in each of its windows.
+ * Without the windows nothing changes in the vehicles, so the difference is the event's true shift.
+ */
+export function drGroundTruth(
+  spec: Omit<FleetSpec, 'demandResponse'>,
+  windows: ReadonlyMap<string, readonly DrWindow[]>,
+  untilMs: number,
+): DrShiftTruth[] {
+  const optOuts = new Map<string, 'explicit' | 'charging'>();
+  const source: DrWindowSource = {
+    windowsFor: (serial, fromMs, toMs) =>
+      (windows.get(serial) ?? []).filter((w) => w.endMs > fromMs && w.startMs < toMs),
+  };
+  const measure = (withEvents: boolean) => {
+    const fleet = buildFleet(
+      withEvents
+        ? { ...spec, demandResponse: { source, onOptOut: (s, e, _at, why) => optOuts.set(`${s} ${e}`, why) } }
+        : spec,
+    );
+    const sums = new Map<string, { window: number; after: number }>();
+    new FleetRunner(fleet, {
+      reading: (vehicle, frame) => {
+        if (frame.chargeState !== 'charging' || !(frame.chargePowerW > 0)) return;
+        // A charging reading covers the second before its time.
+        const t = frame.timeMs - 1000;
+        for (const w of windows.get(vehicle.spec.serial) ?? []) {
+          const key = `${vehicle.spec.serial} ${w.eventId}`;
+          const sum = sums.get(key) ?? { window: 0, after: 0 };
+          if (t >= w.startMs && t < w.endMs) sum.window += frame.chargePowerW / 3600;
+          else if (t >= w.endMs && t < w.endMs + 3 * 3_600_000) sum.after += frame.chargePowerW / 3600;
+          sums.set(key, sum);
+        }
+      },
+    }).advance(untilMs);
+    return sums;
+  };
+  const withEvents = measure(true);
+  const without = measure(false);
+  const out: DrShiftTruth[] = [];
+  for (const [serial, list] of windows) {
+    for (const w of list) {
+      const key = `${serial} ${w.eventId}`;
+      const a = withEvents.get(key) ?? { window: 0, after: 0 };
+      const b = without.get(key) ?? { window: 0, after: 0 };
+      out.push({
+        serial,
+        eventId: w.eventId,
+        told: w.told,
+        optedOut: optOuts.get(key) ?? (w.optedOut ? 'explicit' : null),
+        windowWh: a.window,
+        windowWhWithout: b.window,
+        afterWh: a.after,
+        afterWhWithout: b.after,
+        shiftedWh: b.window - a.window,
+      });
+    }
+  }
+  return out;
 }

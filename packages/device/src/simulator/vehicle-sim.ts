@@ -26,6 +26,7 @@ import {
   type PlaceSource,
   type PlannedTrip,
 } from './driver.js';
+import { decidesToOptOut, type DrWindow, type VehicleDemandResponse } from './demand-response.js';
 import { ElectricDrive } from './electric-drive.js';
 import { emptyFrame, type ChargeSegmentTruth, type RecordFrame, type SimOutput } from './frame.js';
 import type { LocalClock } from '@smartcharge/protocol';
@@ -118,6 +119,8 @@ interface PlugState {
 export interface VehicleSimOptions {
   /** Climate control while driving (default on): off for tests like a dynamometer's "HVAC off" runs. */
   readonly hvac?: boolean;
+  /** Demand-response events the driver may be told of (none: the vehicle charges as it always did). */
+  readonly demandResponse?: VehicleDemandResponse;
 }
 
 export class VehicleSim {
@@ -147,6 +150,11 @@ export class VehicleSim {
   /** Home for the day, the driver plugs in later in the evening (after dinner, before bed): then. */
   private plugLaterMs: number | undefined;
   private bmsSoh: number;
+  private readonly dr: VehicleDemandResponse | undefined;
+  /** The windows known now (refreshed every quarter hour) and the driver's answer to each event. */
+  private drWindows: readonly DrWindow[] = [];
+  private drRefreshMs = -Infinity;
+  private readonly drAnswers = new Map<string, 'hold' | 'explicit' | 'charging'>();
 
   constructor(
     spec: SimVehicleSpec,
@@ -156,6 +164,7 @@ export class VehicleSim {
     options: VehicleSimOptions = {},
   ) {
     this.serial = spec.serial;
+    this.dr = options.demandResponse;
     this.model = spec.model;
     this.variant = spec.variant;
     this.persona = spec.persona;
@@ -595,7 +604,10 @@ export class VehicleSim {
 
   private isCharging(plug: PlugState): boolean {
     return (
-      !plug.done && this.timeMs >= plug.startAtMs && !(this.timeMs >= plug.pauseFromMs && this.timeMs < plug.pauseToMs)
+      !plug.done &&
+      this.timeMs >= plug.startAtMs &&
+      !(this.timeMs >= plug.pauseFromMs && this.timeMs < plug.pauseToMs) &&
+      !(this.dr !== undefined && this.drHolding(plug))
     );
   }
 
@@ -603,6 +615,13 @@ export class VehicleSim {
     const battery = this.battery;
     const ambient = this.env.climate.temperatureAt(this.timeMs);
     chargePower(plug.charger, this.variant, battery.socPct, battery.tempC, this.charge);
+    if (this.dr !== undefined) {
+      const capW = (this.drWindow(plug)?.capKw ?? Infinity) * 1000;
+      if (this.charge.inletW > capW) {
+        this.charge.batteryW *= capW / this.charge.inletW;
+        this.charge.inletW = capW;
+      }
+    }
     battery.step(-this.charge.batteryW, 1, this.drive.electrical);
     battery.noteTime(1);
     battery.relaxTemperature(ambient, 1);
@@ -638,7 +657,9 @@ export class VehicleSim {
     out.record(f);
 
     const reachedTarget = battery.socPct >= plug.targetSocPct || this.charge.batteryW <= 0;
-    const pausing = this.timeMs >= plug.pauseFromMs && this.timeMs < plug.pauseToMs;
+    const pausing =
+      (this.timeMs >= plug.pauseFromMs && this.timeMs < plug.pauseToMs) ||
+      (this.dr !== undefined && this.drHolding(plug));
     if (reachedTarget || pausing) {
       this.closeSegment(plug);
       if (reachedTarget) plug.done = true;
@@ -695,6 +716,62 @@ export class VehicleSim {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Demand response
+
+  /**
+   * The event window the driver is honouring now at this plug, if any: told, not opted out, home
+   * charging (public charging away from home is never held), and not needed for the driver's
+   * minimum charge or ready-by time (then the driver charges: an opt-out by charging).
+   */
+  private drWindow(plug: PlugState): DrWindow | undefined {
+    const dr = this.dr;
+    if (dr === undefined || plug.charger.site !== 'home') return undefined;
+    const t = this.timeMs;
+    if (t >= this.drRefreshMs) {
+      this.drWindows = dr.source.windowsFor(this.serial, t, t + 86_400_000);
+      this.drRefreshMs = t + 900_000;
+    }
+    for (const w of this.drWindows) {
+      if (!w.told || w.optedOut || t < w.startMs || t >= w.endMs) continue;
+      let answer = this.drAnswers.get(w.eventId);
+      if (answer === undefined) {
+        answer = decidesToOptOut(dr.trait, this.battery.socPct, dr.random) ? 'explicit' : 'hold';
+        this.drAnswers.set(w.eventId, answer);
+        if (answer === 'explicit') dr.onOptOut?.(this.serial, w.eventId, t, 'explicit');
+      }
+      if (answer !== 'hold') continue;
+      if (this.drNeedsCharge(w, plug)) {
+        this.drAnswers.set(w.eventId, 'charging');
+        dr.onOptOut?.(this.serial, w.eventId, t, 'charging');
+        continue;
+      }
+      return w;
+    }
+    return undefined;
+  }
+
+  /** Charging is held (curtail, shift) now; a cap only limits it. */
+  private drHolding(plug: PlugState): boolean {
+    const w = this.drWindow(plug);
+    return w !== undefined && w.target !== 'cap';
+  }
+
+  private drNeedsCharge(w: DrWindow, plug: PlugState): boolean {
+    const soc = this.battery.socPct;
+    if (w.minSocPct !== undefined && soc < w.minSocPct) return true;
+    if (w.readyByMinute === undefined || w.target === 'cap') return false;
+    const clock = this.env.clock;
+    const minute = w.readyByMinute;
+    let readyMs = clock.utcMsAt(clock.localDateKey(w.startMs), Math.floor(minute / 60), minute % 60);
+    if (readyMs <= w.startMs) {
+      readyMs = clock.utcMsAt(clock.localDateKey(nextLocalMidnight(clock, w.startMs)), Math.floor(minute / 60), minute % 60);
+    }
+    const neededMs = ((Math.max(0, plug.targetSocPct - soc) / 100) * this.battery.capacityWh * 3_600_000) /
+      (plug.charger.maxKw * 1000 * 0.9);
+    return soc < plug.targetSocPct - 0.5 && w.endMs + neededMs > readyMs;
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Parked
 
   /** The next moment the parked state changes on its own: a reading, charging starts or resumes, midnight. */
@@ -704,6 +781,7 @@ export class VehicleSim {
     if (plug && !plug.done) {
       if (this.timeMs < plug.startAtMs) next = Math.min(next, plug.startAtMs);
       else if (this.timeMs < plug.pauseToMs && this.timeMs >= plug.pauseFromMs) next = Math.min(next, plug.pauseToMs);
+      else if (this.dr !== undefined && this.drHolding(plug)) next = Math.min(next, this.drWindow(plug)!.endMs);
     }
     return Math.max(next, this.timeMs + SECOND);
   }

@@ -351,6 +351,8 @@ export interface DrShiftTruth {
   /** Wall (inlet) energy in the window, Wh: with the event, and in the same run without it. */
   readonly windowWh: number;
   readonly windowWhWithout: number;
+  /** Highest wall power in the window with the event, W. */
+  readonly windowPeakW: number;
   /** In the 3 h after the window (the rebound), Wh: with and without the event. */
   readonly afterWh: number;
   readonly afterWhWithout: number;
@@ -379,7 +381,7 @@ export function drGroundTruth(
         ? { ...spec, demandResponse: { source, onOptOut: (s, e, _at, why) => optOuts.set(`${s} ${e}`, why) } }
         : spec,
     );
-    const sums = new Map<string, { window: number; after: number }>();
+    const sums = new Map<string, { window: number; after: number; peak: number }>();
     new FleetRunner(fleet, {
       reading: (vehicle, frame) => {
         if (frame.chargeState !== 'charging' || !(frame.chargePowerW > 0)) return;
@@ -387,8 +389,11 @@ export function drGroundTruth(
         const t = frame.timeMs - 1000;
         for (const w of windows.get(vehicle.spec.serial) ?? []) {
           const key = `${vehicle.spec.serial} ${w.eventId}`;
-          const sum = sums.get(key) ?? { window: 0, after: 0 };
-          if (t >= w.startMs && t < w.endMs) sum.window += frame.chargePowerW / 3600;
+          const sum = sums.get(key) ?? { window: 0, after: 0, peak: 0 };
+          if (t >= w.startMs && t < w.endMs) {
+            sum.window += frame.chargePowerW / 3600;
+            sum.peak = Math.max(sum.peak, frame.chargePowerW);
+          }
           else if (t >= w.endMs && t < w.endMs + 3 * 3_600_000) sum.after += frame.chargePowerW / 3600;
           sums.set(key, sum);
         }
@@ -402,8 +407,8 @@ export function drGroundTruth(
   for (const [serial, list] of windows) {
     for (const w of list) {
       const key = `${serial} ${w.eventId}`;
-      const a = withEvents.get(key) ?? { window: 0, after: 0 };
-      const b = without.get(key) ?? { window: 0, after: 0 };
+      const a = withEvents.get(key) ?? { window: 0, after: 0, peak: 0 };
+      const b = without.get(key) ?? { window: 0, after: 0, peak: 0 };
       out.push({
         serial,
         eventId: w.eventId,
@@ -411,6 +416,7 @@ export function drGroundTruth(
         optedOut: optOuts.get(key) ?? (w.optedOut ? 'explicit' : null),
         windowWh: a.window,
         windowWhWithout: b.window,
+        windowPeakW: a.peak,
         afterWh: a.after,
         afterWhWithout: b.after,
         shiftedWh: b.window - a.window,

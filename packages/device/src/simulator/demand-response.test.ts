@@ -51,7 +51,9 @@ describe('drGroundTruth: an evening event 17:00–20:00 on a fleet of 50', () =>
     const rebound = held.reduce((s, t) => s + t.afterWh - t.afterWhWithout, 0);
     expect(rebound).toBeGreaterThan(0.3 * shifted);
     const shedKwPerTold = byIndex(0, 20).reduce((s, t) => s + t.shiftedWh, 0) / 20 / 3 / 1000;
-    console.log(`true shed: ${shedKwPerTold.toFixed(2)} kW per told curtailed vehicle; opt-outs ${20 - held.length}/20`);
+    console.log(
+      `true shed: ${shedKwPerTold.toFixed(2)} kW per told curtailed vehicle; opt-outs ${20 - held.length}/20`,
+    );
   });
 
   it('capped vehicles stay under the cap in the window', () => {

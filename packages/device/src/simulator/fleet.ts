@@ -393,8 +393,7 @@ export function drGroundTruth(
           if (t >= w.startMs && t < w.endMs) {
             sum.window += frame.chargePowerW / 3600;
             sum.peak = Math.max(sum.peak, frame.chargePowerW);
-          }
-          else if (t >= w.endMs && t < w.endMs + 3 * 3_600_000) sum.after += frame.chargePowerW / 3600;
+          } else if (t >= w.endMs && t < w.endMs + 3 * 3_600_000) sum.after += frame.chargePowerW / 3600;
           sums.set(key, sum);
         }
       },

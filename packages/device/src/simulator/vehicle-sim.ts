@@ -764,9 +764,14 @@ export class VehicleSim {
     const minute = w.readyByMinute;
     let readyMs = clock.utcMsAt(clock.localDateKey(w.startMs), Math.floor(minute / 60), minute % 60);
     if (readyMs <= w.startMs) {
-      readyMs = clock.utcMsAt(clock.localDateKey(nextLocalMidnight(clock, w.startMs)), Math.floor(minute / 60), minute % 60);
+      readyMs = clock.utcMsAt(
+        clock.localDateKey(nextLocalMidnight(clock, w.startMs)),
+        Math.floor(minute / 60),
+        minute % 60,
+      );
     }
-    const neededMs = ((Math.max(0, plug.targetSocPct - soc) / 100) * this.battery.capacityWh * 3_600_000) /
+    const neededMs =
+      ((Math.max(0, plug.targetSocPct - soc) / 100) * this.battery.capacityWh * 3_600_000) /
       (plug.charger.maxKw * 1000 * 0.9);
     return soc < plug.targetSocPct - 0.5 && w.endMs + neededMs > readyMs;
   }

@@ -41,8 +41,17 @@ describeEachDatabase('demand-response measurement', (setup) => {
       await services.db.query(
         `INSERT INTO dr_participant (event_id, vehicle_id, enrollment_id, slot_id, account_id, grp, notified_at, opt_out, opted_out_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [eventId, p.vehicleId, p.enrollmentId, p.enrollmentVehicleId, p.accountId, treated ? 'treatment' : 'control',
-         treated ? new Date(startsAt - HOUR_MS) : null, i === 4 ? 'explicit' : null, i === 4 ? new Date(startsAt - 1000) : null],
+        [
+          eventId,
+          p.vehicleId,
+          p.enrollmentId,
+          p.enrollmentVehicleId,
+          p.accountId,
+          treated ? 'treatment' : 'control',
+          treated ? new Date(startsAt - HOUR_MS) : null,
+          i === 4 ? 'explicit' : null,
+          i === 4 ? new Date(startsAt - 1000) : null,
+        ],
       );
       // Every evening 17:00–20:00 at (4 + i) kW; on the event day the treatment group charges 3 kW less.
       const rateKw = 4 + i;
@@ -62,9 +71,13 @@ describeEachDatabase('demand-response measurement', (setup) => {
   it('writes each participant’s measurement and the event result, and measuring twice gives the same', async () => {
     const measurement = new DemandMeasurement(services.db, () => new Date(NOW));
     const first = await measurement.measureEvent(eventId);
-    const rows = (await services.db.query<Record<string, unknown>>(
-      `SELECT grp, baseline_wh, baseline_days, actual_wh, shifted_wh, rebound_wh, opt_out, measured_at
-         FROM dr_participant WHERE event_id = $1 ORDER BY vehicle_id`, [eventId])).rows;
+    const rows = (
+      await services.db.query<Record<string, unknown>>(
+        `SELECT grp, baseline_wh, baseline_days, actual_wh, shifted_wh, rebound_wh, opt_out, measured_at
+         FROM dr_participant WHERE event_id = $1 ORDER BY vehicle_id`,
+        [eventId],
+      )
+    ).rows;
     expect(rows).toHaveLength(6);
     for (const [i, r] of rows.entries()) {
       const rateKw = 4 + i;
@@ -84,7 +97,12 @@ describeEachDatabase('demand-response measurement', (setup) => {
     expect(first.baselineShedKw).toBeCloseTo(3, 6);
     expect(first.shiftedKwh).toBeCloseTo(27, 6);
     expect(first.optOuts).toEqual({ explicit: 1, charging: 2, share: 1 });
-    const event = (await services.db.query<{ result: unknown; measured_at: unknown }>('SELECT result, measured_at FROM dr_event WHERE id = $1', [eventId])).rows[0]!;
+    const event = (
+      await services.db.query<{ result: unknown; measured_at: unknown }>(
+        'SELECT result, measured_at FROM dr_event WHERE id = $1',
+        [eventId],
+      )
+    ).rows[0]!;
     expect(event.result).toEqual(JSON.parse(JSON.stringify(first)));
     const second = await measurement.measureEvent(eventId);
     expect(second).toEqual(first);

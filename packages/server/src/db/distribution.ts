@@ -100,7 +100,9 @@ export const TABLE_PLACEMENT: Readonly<Record<string, TablePlacement>> = {
   job: local('The job schedule: claimed by a lease in one UPDATE, across every server process.'),
   job_run: local('The history of job runs.'),
   dr_schedule: local("A program's standing demand-response schedules: a few rows per program."),
-  dr_event: local('Demand-response events: a few hundred a year per program, written by people, jobs and the OpenADR poller.'),
+  dr_event: local(
+    'Demand-response events: a few hundred a year per program, written by people, jobs and the OpenADR poller.',
+  ),
   dr_participant: local(
     "An event's participants (group, window, opt-out, measurement): joined with enrollments and the ledger; refers to vehicle (reference), which Citus allows.",
   ),

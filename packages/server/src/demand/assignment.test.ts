@@ -18,7 +18,11 @@ describe('assignParticipants', () => {
     expect(control).toHaveLength(10);
     expect(control.every((x) => x.startOffsetS === 0 && x.endOffsetS === 0)).toBe(true);
     expect(a.filter((x) => x.grp === 'treatment')).toHaveLength(40);
-    expect(assignParticipants(candidates.slice(0, 3), { seed: 's', controlShare: 0.5, randomizeS: 0 }).filter((x) => x.grp === 'control')).toHaveLength(2);
+    expect(
+      assignParticipants(candidates.slice(0, 3), { seed: 's', controlShare: 0.5, randomizeS: 0 }).filter(
+        (x) => x.grp === 'control',
+      ),
+    ).toHaveLength(2);
   });
 
   it('draws treatment offsets within 0..randomizeS', () => {
@@ -29,11 +33,15 @@ describe('assignParticipants', () => {
       expect(x.endOffsetS).toBeLessThanOrEqual(900);
     }
     expect(new Set(a.map((x) => x.startOffsetS)).size).toBeGreaterThan(10);
-    expect(assignParticipants(candidates, { seed: 's2', controlShare: 0, randomizeS: 0 }).every((x) => x.startOffsetS === 0)).toBe(true);
+    expect(
+      assignParticipants(candidates, { seed: 's2', controlShare: 0, randomizeS: 0 }).every((x) => x.startOffsetS === 0),
+    ).toBe(true);
   });
 
   it('rejects a control share outside 0..0.5', () => {
-    expect(() => assignParticipants(candidates, { seed: 's', controlShare: 0.6, randomizeS: 0 })).toThrow(/controlShare/);
+    expect(() => assignParticipants(candidates, { seed: 's', controlShare: 0.6, randomizeS: 0 })).toThrow(
+      /controlShare/,
+    );
   });
 
   it('seededUniform stays in [0, 1)', () => {

@@ -55,8 +55,24 @@ export async function insertEvent(db: Queryable, e: NewEventRow): Promise<DrEven
     `INSERT INTO dr_event (program_id, source, schedule_id, external_id, external_modified_at, name, status, target,
        cap_kw, starts_at, ends_at, notice_at, randomize_s, scope, control_share, assignment_seed, created_by)
      VALUES ($1, $2, $3, $4, $5, $6, 'scheduled', $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15, $16) RETURNING *`,
-    [e.programId, e.source, e.scheduleId ?? null, e.externalId ?? null, e.externalModifiedAt ?? null, e.name, e.target,
-     e.capKw, e.startsAt, e.endsAt, e.noticeAt, e.randomizeS, JSON.stringify(e.scope), e.controlShare, e.assignmentSeed, e.createdBy],
+    [
+      e.programId,
+      e.source,
+      e.scheduleId ?? null,
+      e.externalId ?? null,
+      e.externalModifiedAt ?? null,
+      e.name,
+      e.target,
+      e.capKw,
+      e.startsAt,
+      e.endsAt,
+      e.noticeAt,
+      e.randomizeS,
+      JSON.stringify(e.scope),
+      e.controlShare,
+      e.assignmentSeed,
+      e.createdBy,
+    ],
   );
   return rows[0]!;
 }
@@ -66,7 +82,12 @@ export async function findEvent(db: Queryable, id: number): Promise<DrEventRow |
   return rows[0];
 }
 
-export async function listEventsOfProgram(db: Queryable, programId: number, from: Date | null, to: Date | null): Promise<DrEventRow[]> {
+export async function listEventsOfProgram(
+  db: Queryable,
+  programId: number,
+  from: Date | null,
+  to: Date | null,
+): Promise<DrEventRow[]> {
   const { rows } = await db.query<DrEventRow>(
     `SELECT * FROM dr_event WHERE program_id = $1 AND ($2::timestamptz IS NULL OR ends_at > $2)
        AND ($3::timestamptz IS NULL OR starts_at < $3) ORDER BY starts_at, id`,
@@ -93,10 +114,16 @@ export async function setEventStatus(db: Queryable, id: number, status: DrEventR
 }
 
 export async function markAssigned(db: Queryable, id: number, at: Date): Promise<void> {
-  await db.query(`UPDATE dr_event SET assigned_at = COALESCE(assigned_at, $2), updated_at = $2 WHERE id = $1`, [id, at]);
+  await db.query(`UPDATE dr_event SET assigned_at = COALESCE(assigned_at, $2), updated_at = $2 WHERE id = $1`, [
+    id,
+    at,
+  ]);
 }
 export async function markNotified(db: Queryable, id: number, at: Date): Promise<void> {
-  await db.query(`UPDATE dr_event SET notified_at = COALESCE(notified_at, $2), updated_at = $2 WHERE id = $1`, [id, at]);
+  await db.query(`UPDATE dr_event SET notified_at = COALESCE(notified_at, $2), updated_at = $2 WHERE id = $1`, [
+    id,
+    at,
+  ]);
 }
 
 export type EligibleRow = {
@@ -111,7 +138,11 @@ export type EligibleRow = {
  * Eligible participants at a moment: approved vehicles of approved enrollments of the program with a
  * device installed (status installed or active) on the vehicle. Optionally only some enrollments.
  */
-export async function listEligible(db: Queryable, programId: number, enrollmentIds: readonly number[] | null): Promise<EligibleRow[]> {
+export async function listEligible(
+  db: Queryable,
+  programId: number,
+  enrollmentIds: readonly number[] | null,
+): Promise<EligibleRow[]> {
   const { rows } = await db.query<EligibleRow>(
     `SELECT DISTINCT ev.vehicle_id::text, ev.enrollment_id::text, ev.slot_id::text, e.account_id::text, e.utility_account
        FROM enrollment_vehicle ev
@@ -143,8 +174,17 @@ export type DrParticipantRow = {
 
 export async function insertParticipant(
   db: Queryable,
-  p: { eventId: number; vehicleId: string; enrollmentId: string; slotId: string; accountId: string; grp: 'treatment' | 'control';
-       startOffsetS: number; endOffsetS: number; tokenHash: string | null },
+  p: {
+    eventId: number;
+    vehicleId: string;
+    enrollmentId: string;
+    slotId: string;
+    accountId: string;
+    grp: 'treatment' | 'control';
+    startOffsetS: number;
+    endOffsetS: number;
+    tokenHash: string | null;
+  },
 ): Promise<void> {
   await db.query(
     `INSERT INTO dr_participant (event_id, vehicle_id, enrollment_id, slot_id, account_id, grp, start_offset_s, end_offset_s, opt_out_token_hash)
@@ -155,17 +195,28 @@ export async function insertParticipant(
 
 export async function listParticipants(db: Queryable, eventId: number): Promise<DrParticipantRow[]> {
   const { rows } = await db.query<DrParticipantRow>(
-    `SELECT * FROM dr_participant WHERE event_id = $1 ORDER BY vehicle_id`, [eventId],
+    `SELECT * FROM dr_participant WHERE event_id = $1 ORDER BY vehicle_id`,
+    [eventId],
   );
   return rows;
 }
 
-export async function markParticipantNotified(db: Queryable, eventId: number, vehicleId: string, at: Date): Promise<void> {
-  await db.query(`UPDATE dr_participant SET notified_at = COALESCE(notified_at, $3) WHERE event_id = $1 AND vehicle_id = $2`, [eventId, vehicleId, at]);
+export async function markParticipantNotified(
+  db: Queryable,
+  eventId: number,
+  vehicleId: string,
+  at: Date,
+): Promise<void> {
+  await db.query(
+    `UPDATE dr_participant SET notified_at = COALESCE(notified_at, $3) WHERE event_id = $1 AND vehicle_id = $2`,
+    [eventId, vehicleId, at],
+  );
 }
 
 export async function findParticipantByTokenHash(db: Queryable, hash: string): Promise<DrParticipantRow | undefined> {
-  const { rows } = await db.query<DrParticipantRow>(`SELECT * FROM dr_participant WHERE opt_out_token_hash = $1`, [hash]);
+  const { rows } = await db.query<DrParticipantRow>(`SELECT * FROM dr_participant WHERE opt_out_token_hash = $1`, [
+    hash,
+  ]);
   return rows[0];
 }
 
@@ -177,7 +228,10 @@ export async function setOptOutExplicit(db: Queryable, eventId: number, vehicleI
   );
 }
 
-export async function listTreatmentOfAccount(db: Queryable, accountId: number): Promise<(DrParticipantRow & { label: string | null })[]> {
+export async function listTreatmentOfAccount(
+  db: Queryable,
+  accountId: number,
+): Promise<(DrParticipantRow & { label: string | null })[]> {
   const { rows } = await db.query<DrParticipantRow & { label: string | null }>(
     `SELECT p.*, NULL::text AS label FROM dr_participant p
       WHERE p.account_id = $1 AND p.grp = 'treatment' AND p.notified_at IS NOT NULL ORDER BY p.event_id DESC`,
@@ -195,12 +249,17 @@ export type DrPreferenceRow = {
 
 export async function findPreference(db: Queryable, enrollmentId: number): Promise<DrPreferenceRow | undefined> {
   const { rows } = await db.query<DrPreferenceRow>(
-    `SELECT enrollment_id::text, ready_by_minute, min_soc_pct, notify_mail FROM dr_preference WHERE enrollment_id = $1`, [enrollmentId],
+    `SELECT enrollment_id::text, ready_by_minute, min_soc_pct, notify_mail FROM dr_preference WHERE enrollment_id = $1`,
+    [enrollmentId],
   );
   return rows[0];
 }
 
-export async function upsertPreference(db: Queryable, enrollmentId: number, p: { readyByMinute: number | null; minSocPct: number | null; notifyMail: boolean }): Promise<void> {
+export async function upsertPreference(
+  db: Queryable,
+  enrollmentId: number,
+  p: { readyByMinute: number | null; minSocPct: number | null; notifyMail: boolean },
+): Promise<void> {
   await db.query(
     `INSERT INTO dr_preference (enrollment_id, ready_by_minute, min_soc_pct, notify_mail) VALUES ($1, $2, $3, $4)
      ON CONFLICT (enrollment_id) DO UPDATE SET ready_by_minute = $2, min_soc_pct = $3, notify_mail = $4, updated_at = now()`,

@@ -18,8 +18,17 @@ export interface ExportRow {
 }
 
 export const EXPORT_COLUMNS = [
-  'participant', 'group', 'start_offset_s', 'end_offset_s', 'notified', 'opt_out',
-  'baseline_wh', 'baseline_days', 'actual_wh', 'shifted_wh', 'rebound_wh',
+  'participant',
+  'group',
+  'start_offset_s',
+  'end_offset_s',
+  'notified',
+  'opt_out',
+  'baseline_wh',
+  'baseline_days',
+  'actual_wh',
+  'shifted_wh',
+  'rebound_wh',
 ] as const;
 
 const wh = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
@@ -28,10 +37,21 @@ const wh = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
 export function participantsCsv(rows: readonly ExportRow[]): string {
   const lines = [csvLine(EXPORT_COLUMNS)];
   rows.forEach((r, i) => {
-    lines.push(csvLine([
-      `P${String(i + 1).padStart(3, '0')}`, r.group, r.startOffsetS, r.endOffsetS, r.notified, r.optOut ?? '',
-      wh(r.baselineWh), r.baselineDays, wh(r.actualWh), wh(r.shiftedWh), wh(r.reboundWh),
-    ]));
+    lines.push(
+      csvLine([
+        `P${String(i + 1).padStart(3, '0')}`,
+        r.group,
+        r.startOffsetS,
+        r.endOffsetS,
+        r.notified,
+        r.optOut ?? '',
+        wh(r.baselineWh),
+        r.baselineDays,
+        wh(r.actualWh),
+        wh(r.shiftedWh),
+        wh(r.reboundWh),
+      ]),
+    );
   });
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -47,7 +47,12 @@ export async function listParticipants(db: Queryable, eventId: string): Promise<
 }
 
 /** Charge segments of these vehicles that overlap [from, to). */
-export async function listSegments(db: Queryable, vehicleIds: readonly string[], from: Date, to: Date): Promise<Map<string, Segment[]>> {
+export async function listSegments(
+  db: Queryable,
+  vehicleIds: readonly string[],
+  from: Date,
+  to: Date,
+): Promise<Map<string, Segment[]>> {
   const { rows } = await db.query<{ vehicleId: string; startedAt: Date; endedAt: Date; wallWh: number }>(
     `SELECT vehicle_id::text AS "vehicleId", started_at AS "startedAt", ended_at AS "endedAt", wall_wh AS "wallWh"
        FROM charge_segment WHERE vehicle_id = ANY($1::bigint[]) AND ended_at >= $2 AND started_at < $3
@@ -57,7 +62,11 @@ export async function listSegments(db: Queryable, vehicleIds: readonly string[],
   const out = new Map<string, Segment[]>();
   for (const r of rows) {
     const list = out.get(r.vehicleId) ?? [];
-    list.push({ startedAtMs: new Date(r.startedAt).getTime(), endedAtMs: new Date(r.endedAt).getTime(), wallWh: Number(r.wallWh) });
+    list.push({
+      startedAtMs: new Date(r.startedAt).getTime(),
+      endedAtMs: new Date(r.endedAt).getTime(),
+      wallWh: Number(r.wallWh),
+    });
     out.set(r.vehicleId, list);
   }
   return out;
@@ -88,17 +97,42 @@ export async function listOtherEventWindows(
 }
 
 /** The participant's measured columns; opt_out becomes 'charging' only where it was not already 'explicit'. */
-export async function updateParticipantMeasurement(db: Queryable, eventId: string, m: ParticipantMeasurement, at: Date): Promise<void> {
+export async function updateParticipantMeasurement(
+  db: Queryable,
+  eventId: string,
+  m: ParticipantMeasurement,
+  at: Date,
+): Promise<void> {
   await db.query(
     `UPDATE dr_participant SET baseline_wh = $3, baseline_days = $4, actual_wh = $5, shifted_wh = $6, rebound_wh = $7,
             measured_at = $8,
             opt_out = CASE WHEN opt_out = 'explicit' THEN opt_out WHEN $9::text = 'charging' THEN 'charging' ELSE NULL END,
             opted_out_at = CASE WHEN opt_out = 'explicit' THEN opted_out_at WHEN $9::text = 'charging' THEN COALESCE(opted_out_at, $10) ELSE NULL END
       WHERE event_id = $1 AND vehicle_id = $2`,
-    [eventId, m.vehicleId, m.baselineWh, m.baselineDays, m.actualWh, m.shiftedWh, m.reboundWh, at, m.optOut, new Date(m.windowStartMs)],
+    [
+      eventId,
+      m.vehicleId,
+      m.baselineWh,
+      m.baselineDays,
+      m.actualWh,
+      m.shiftedWh,
+      m.reboundWh,
+      at,
+      m.optOut,
+      new Date(m.windowStartMs),
+    ],
   );
 }
 
-export async function updateEventResult(db: Queryable, eventId: string, result: DrEventResult, at: Date): Promise<void> {
-  await db.query(`UPDATE dr_event SET result = $2::jsonb, measured_at = $3, updated_at = $3 WHERE id = $1`, [eventId, JSON.stringify(result), at]);
+export async function updateEventResult(
+  db: Queryable,
+  eventId: string,
+  result: DrEventResult,
+  at: Date,
+): Promise<void> {
+  await db.query(`UPDATE dr_event SET result = $2::jsonb, measured_at = $3, updated_at = $3 WHERE id = $1`, [
+    eventId,
+    JSON.stringify(result),
+    at,
+  ]);
 }

@@ -62,12 +62,24 @@ function fleet(event: EventInput, n: number, shedKw: number, reboundKw: number, 
         const ws = event.startsAtMs + startOffsetS * 1000;
         const we = event.endsAtMs + endOffsetS * 1000;
         segments.push(charge(from, ws, rateKw), charge(ws, we, rateKw - shedKw));
-        segments.push(charge(we, we + 2 * HOUR_MS, rateKw + reboundKw), charge(we + 2 * HOUR_MS, Math.max(to, we + 2 * HOUR_MS), rateKw));
+        segments.push(
+          charge(we, we + 2 * HOUR_MS, rateKw + reboundKw),
+          charge(we + 2 * HOUR_MS, Math.max(to, we + 2 * HOUR_MS), rateKw),
+        );
       } else {
         segments.push(charge(from, to, rateKw));
       }
     }
-    out.push({ vehicleId: String(i + 1), group, startOffsetS, endOffsetS, notified: group === 'treatment', optOut: null, segments, otherEventWindows: [] });
+    out.push({
+      vehicleId: String(i + 1),
+      group,
+      startOffsetS,
+      endOffsetS,
+      notified: group === 'treatment',
+      optOut: null,
+      segments,
+      otherEventWindows: [],
+    });
   }
   return out;
 }
@@ -90,8 +102,20 @@ describe('energy profiles from charge segments', () => {
 describe('baseline: comparable non-event days in the program zone', () => {
   const event = eventOn('2026-07-14', 17, 20, 0); // a Tuesday
 
-  function participant(segments: Segment[], otherEventWindows: { startMs: number; endMs: number }[] = []): ParticipantInput {
-    return { vehicleId: '1', group: 'control', startOffsetS: 0, endOffsetS: 0, notified: false, optOut: null, segments, otherEventWindows };
+  function participant(
+    segments: Segment[],
+    otherEventWindows: { startMs: number; endMs: number }[] = [],
+  ): ParticipantInput {
+    return {
+      vehicleId: '1',
+      group: 'control',
+      startOffsetS: 0,
+      endOffsetS: 0,
+      notified: false,
+      optOut: null,
+      segments,
+      otherEventWindows,
+    };
   }
 
   it('uses the 10 most recent days of the same day type, leaving out days with an event for the participant', () => {
@@ -123,7 +147,9 @@ describe('baseline: comparable non-event days in the program zone', () => {
     const segments: Segment[] = [];
     for (let day = eventDay - 30; day < eventDay; day++) {
       const dow = (((day + 4) % 7) + 7) % 7;
-      segments.push(charge(clock.utcMsAtLocalDay(day, 17, 0), clock.utcMsAtLocalDay(day, 20, 0), dow === 0 || dow === 6 ? 20 : 5));
+      segments.push(
+        charge(clock.utcMsAtLocalDay(day, 17, 0), clock.utcMsAtLocalDay(day, 20, 0), dow === 0 || dow === 6 ? 20 : 5),
+      );
     }
     const m = measureParticipant(clock, saturday, participant(segments));
     expect(m.baselineDays).toBe(8); // the weekend days among the 30 before
@@ -138,7 +164,9 @@ describe('baseline: comparable non-event days in the program zone', () => {
     for (let day = eventDay - 30; day <= eventDay; day++) {
       segments.push(charge(clock.utcMsAtLocalDay(day, 17, 0), clock.utcMsAtLocalDay(day, 20, 0), 7));
     }
-    expect(clock.offsetMinutes(monday.startsAtMs)).not.toBe(clock.offsetMinutes(clock.utcMsAtLocalDay(eventDay - 3, 17, 0)));
+    expect(clock.offsetMinutes(monday.startsAtMs)).not.toBe(
+      clock.offsetMinutes(clock.utcMsAtLocalDay(eventDay - 3, 17, 0)),
+    );
     const m = measureParticipant(clock, monday, participant(segments));
     expect(m.baselineDays).toBe(10);
     expect(m.baselineWh).toBeCloseTo(21_000, 6); // all 3 h of every day, not 2 h shifted by an hour
@@ -149,10 +177,17 @@ describe('baseline: comparable non-event days in the program zone', () => {
     const m = measureParticipant(clock, event, participant([]));
     expect(m.baselineDays).toBe(10); // days exist; there was simply no charging on them
     expect(m.baselineWh).toBe(0);
-    const lonely = measureParticipant(clock, event, participant([], Array.from({ length: 31 }, (_, k) => ({
-      startMs: event.startsAtMs - (k + 1) * 24 * HOUR_MS,
-      endMs: event.startsAtMs - (k + 1) * 24 * HOUR_MS + HOUR_MS,
-    }))));
+    const lonely = measureParticipant(
+      clock,
+      event,
+      participant(
+        [],
+        Array.from({ length: 31 }, (_, k) => ({
+          startMs: event.startsAtMs - (k + 1) * 24 * HOUR_MS,
+          endMs: event.startsAtMs - (k + 1) * 24 * HOUR_MS + HOUR_MS,
+        })),
+      ),
+    );
     expect(lonely.baselineDays).toBe(0);
     expect(lonely.baselineWh).toBeNull();
     expect(lonely.shiftedWh).toBeNull();
@@ -172,14 +207,20 @@ describe('opt-out by charging', () => {
     expect(measureParticipant(clock, event, { ...t, segments: under }).optOut).toBeNull();
     expect(measureParticipant(clock, event, { ...t, optOut: 'explicit', segments: under }).optOut).toBe('explicit');
     expect(measureParticipant(clock, event, { ...t, notified: false, segments: over }).optOut).toBeNull();
-    expect(measureParticipant(clock, event, { ...t, group: 'control', notified: false, segments: over }).optOut).toBeNull();
+    expect(
+      measureParticipant(clock, event, { ...t, group: 'control', notified: false, segments: over }).optOut,
+    ).toBeNull();
   });
 
   it('allows a cap event its cap', () => {
     const cap: EventInput = { ...event, target: 'cap', capKw: 3 };
     const t = { ...base, group: 'treatment', notified: true, optOut: null } as const;
-    expect(measureParticipant(clock, cap, { ...t, segments: [charge(cap.startsAtMs, cap.endsAtMs, 3)] }).optOut).toBeNull();
-    expect(measureParticipant(clock, cap, { ...t, segments: [charge(cap.startsAtMs, cap.endsAtMs, 3.5)] }).optOut).toBe('charging');
+    expect(
+      measureParticipant(clock, cap, { ...t, segments: [charge(cap.startsAtMs, cap.endsAtMs, 3)] }).optOut,
+    ).toBeNull();
+    expect(measureParticipant(clock, cap, { ...t, segments: [charge(cap.startsAtMs, cap.endsAtMs, 3.5)] }).optOut).toBe(
+      'charging',
+    );
   });
 });
 
@@ -188,7 +229,9 @@ describe('the fleet result: treatment against control, with a 90 % interval', ()
 
   it('finds a known shed of 2 kW per participant inside its interval, and the rebound after', () => {
     const { result, participants } = measureEventData(clock, event, fleet(event, 200, 2, 1, 18));
-    console.info(`known shed 2 kW, rebound 1 kW: estimated ${JSON.stringify(result.shedKw)}, rebound ${JSON.stringify(result.reboundKw)}, baseline-only ${result.baselineShedKw}`);
+    console.info(
+      `known shed 2 kW, rebound 1 kW: estimated ${JSON.stringify(result.shedKw)}, rebound ${JSON.stringify(result.reboundKw)}, baseline-only ${result.baselineShedKw}`,
+    );
     expect(result.method).toBe('randomized-control');
     expect(result.confidence).toBe(0.9);
     expect(result.treatment.n).toBe(100);
@@ -201,7 +244,12 @@ describe('the fleet result: treatment against control, with a 90 % interval', ()
     expect(result.baselineShedKw).toBeCloseTo(2, 6);
     expect(result.reboundKw!.low).toBeLessThan(1);
     expect(result.reboundKw!.high).toBeGreaterThan(1);
-    expect(result.shiftedKwh).toBeCloseTo(participants.filter((p) => p.group === 'treatment').reduce((a, p) => a + (p.windowEndMs - p.windowStartMs) / HOUR_MS * 2, 0), 3);
+    expect(result.shiftedKwh).toBeCloseTo(
+      participants
+        .filter((p) => p.group === 'treatment')
+        .reduce((a, p) => a + ((p.windowEndMs - p.windowStartMs) / HOUR_MS) * 2, 0),
+      3,
+    );
     expect(result.optOuts).toEqual({ explicit: 0, charging: 100, share: 1 }); // still charging (rate − 2 kW) in the window
     // The 15-minute profile from 2 h before to 3 h after: 5 + 3 + 3 h = 32 steps; inside the window the treatment is below its baseline.
     expect(result.profile).toHaveLength(32);

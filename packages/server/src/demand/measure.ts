@@ -63,7 +63,8 @@ export function energyProfile(
   const toMs = fromMs + bins * stepMs;
   for (const s of segments) {
     if (s.endedAtMs <= s.startedAtMs) {
-      if (s.startedAtMs >= fromMs && s.startedAtMs < toMs) out[Math.floor((s.startedAtMs - fromMs) / stepMs)]! += s.wallWh;
+      if (s.startedAtMs >= fromMs && s.startedAtMs < toMs)
+        out[Math.floor((s.startedAtMs - fromMs) / stepMs)]! += s.wallWh;
       continue;
     }
     const first = Math.max(0, Math.floor((s.startedAtMs - fromMs) / stepMs));
@@ -94,11 +95,11 @@ export function comparableDays(
   excludedLocalDays: ReadonlySet<number>,
 ): number[] {
   const eventDay = clock.localDayNumber(windowStartMs);
-  const weekend = isWeekend(((eventDay + 4) % 7 + 7) % 7);
+  const weekend = isWeekend((((eventDay + 4) % 7) + 7) % 7);
   const days: number[] = [];
   for (let d = eventDay - 1; d >= eventDay - BASELINE_LOOKBACK_DAYS && days.length < BASELINE_MAX_DAYS; d--) {
     if (excludedLocalDays.has(d)) continue;
-    if (isWeekend(((d + 4) % 7 + 7) % 7) !== weekend) continue;
+    if (isWeekend((((d + 4) % 7) + 7) % 7) !== weekend) continue;
     days.push(d);
   }
   return days;
@@ -117,7 +118,10 @@ export function sameLocalSpan(
 ): { fromMs: number; toMs: number } {
   // Local epoch ms (utc + offset) less the local day's start: the wall-clock minute of that day.
   const localMinute = (ms: number) => (ms + clock.offsetMinutes(ms) * MINUTE_MS - eventDay * DAY_MS) / MINUTE_MS;
-  return { fromMs: clock.utcMsAtLocalDay(day, 0, localMinute(fromMs)), toMs: clock.utcMsAtLocalDay(day, 0, localMinute(toMs)) };
+  return {
+    fromMs: clock.utcMsAtLocalDay(day, 0, localMinute(fromMs)),
+    toMs: clock.utcMsAtLocalDay(day, 0, localMinute(toMs)),
+  };
 }
 
 /**
@@ -190,7 +194,8 @@ export interface ParticipantMeasurement {
 function localDaysOf(clock: LocalClock, windows: readonly { startMs: number; endMs: number }[]): Set<number> {
   const days = new Set<number>();
   for (const w of windows) {
-    for (let d = clock.localDayNumber(w.startMs); d <= clock.localDayNumber(Math.max(w.startMs, w.endMs - 1)); d++) days.add(d);
+    for (let d = clock.localDayNumber(w.startMs); d <= clock.localDayNumber(Math.max(w.startMs, w.endMs - 1)); d++)
+      days.add(d);
   }
   return days;
 }
@@ -213,7 +218,10 @@ export function measureParticipant(clock: LocalClock, event: EventInput, p: Part
 
   let optOut = p.optOut;
   if (optOut !== 'explicit' && p.group === 'treatment' && p.notified) {
-    const allowedWh = event.target === 'cap' && event.capKw !== null ? (event.capKw * 1000 * (windowEndMs - windowStartMs)) / HOUR_MS : 0;
+    const allowedWh =
+      event.target === 'cap' && event.capKw !== null
+        ? (event.capKw * 1000 * (windowEndMs - windowStartMs)) / HOUR_MS
+        : 0;
     optOut = actualWh > allowedWh + CHARGING_TOLERANCE_WH ? 'charging' : null;
   }
 
@@ -225,12 +233,21 @@ export function measureParticipant(clock: LocalClock, event: EventInput, p: Part
     for (const day of days) {
       for (let i = 0; i < grid.bins; i++) {
         const binFrom = grid.fromMs + i * PROFILE_STEP_MS;
-        const span = sameLocalSpan(clock, clock.localDayNumber(event.startsAtMs), day, binFrom, binFrom + PROFILE_STEP_MS);
+        const span = sameLocalSpan(
+          clock,
+          clock.localDayNumber(event.startsAtMs),
+          day,
+          binFrom,
+          binFrom + PROFILE_STEP_MS,
+        );
         const wh = energyBetween(p.segments, span.fromMs, span.toMs);
         sums[i]! += span.toMs > span.fromMs ? (wh * PROFILE_STEP_MS) / (span.toMs - span.fromMs) : 0;
       }
     }
-    baselineProfileKw = binsToKw(sums.map((s) => s / days.length), 15);
+    baselineProfileKw = binsToKw(
+      sums.map((s) => s / days.length),
+      15,
+    );
   }
 
   return {
@@ -261,7 +278,12 @@ export interface DrEventResult {
   readonly method: 'randomized-control' | 'baseline-only';
   readonly confidence: number;
   readonly window: { readonly startsAt: string; readonly endsAt: string };
-  readonly treatment: { readonly n: number; readonly optedOut: number; readonly meanKw: number | null; readonly baselineKw: number | null };
+  readonly treatment: {
+    readonly n: number;
+    readonly optedOut: number;
+    readonly meanKw: number | null;
+    readonly baselineKw: number | null;
+  };
   readonly control: { readonly n: number; readonly meanKw: number | null; readonly baselineKw: number | null };
   readonly shedKw: Interval;
   readonly shedKwFleet: Interval;
@@ -269,7 +291,12 @@ export interface DrEventResult {
   readonly reboundKw: Interval | null;
   readonly reboundWindow: { readonly from: string; readonly to: string };
   readonly shiftedKwh: number;
-  readonly profile: readonly { readonly at: string; readonly treatmentKw: number | null; readonly controlKw: number | null; readonly baselineKw: number | null }[];
+  readonly profile: readonly {
+    readonly at: string;
+    readonly treatmentKw: number | null;
+    readonly controlKw: number | null;
+    readonly baselineKw: number | null;
+  }[];
   readonly optOuts: { readonly explicit: number; readonly charging: number; readonly share: number };
 }
 
@@ -304,7 +331,11 @@ export function meanInterval(xs: readonly number[], confidence = CONFIDENCE): In
 }
 
 const round = (x: number, digits = 4) => Math.round(x * 10 ** digits) / 10 ** digits;
-const roundInterval = (i: Interval): Interval => ({ estimate: round(i.estimate), low: round(i.low), high: round(i.high) });
+const roundInterval = (i: Interval): Interval => ({
+  estimate: round(i.estimate),
+  low: round(i.low),
+  high: round(i.high),
+});
 const scale = (i: Interval, k: number): Interval => ({ estimate: i.estimate * k, low: i.low * k, high: i.high * k });
 const orNull = (xs: readonly number[]) => (xs.length === 0 ? null : round(mean(xs)));
 
@@ -312,8 +343,8 @@ const orNull = (xs: readonly number[]) => (xs.length === 0 ? null : round(mean(x
 export function fleetResult(event: EventInput, measured: readonly ParticipantMeasurement[]): DrEventResult {
   const treatment = measured.filter((m) => m.group === 'treatment');
   const control = measured.filter((m) => m.group === 'control');
-  const kw = (m: ParticipantMeasurement) => (m.actualWh / 1000) / ((m.windowEndMs - m.windowStartMs) / HOUR_MS);
-  const baseKw = (m: ParticipantMeasurement) => (m.baselineWh! / 1000) / ((m.windowEndMs - m.windowStartMs) / HOUR_MS);
+  const kw = (m: ParticipantMeasurement) => m.actualWh / 1000 / ((m.windowEndMs - m.windowStartMs) / HOUR_MS);
+  const baseKw = (m: ParticipantMeasurement) => m.baselineWh! / 1000 / ((m.windowEndMs - m.windowStartMs) / HOUR_MS);
   const afterKw = (m: ParticipantMeasurement) => m.afterWh / 1000 / (REBOUND_MS / HOUR_MS);
   const withBaseline = treatment.filter((m) => m.baselineWh !== null);
 
@@ -353,7 +384,11 @@ export function fleetResult(event: EventInput, measured: readonly ParticipantMea
       meanKw: orNull(treatment.map(kw)),
       baselineKw: orNull(withBaseline.map(baseKw)),
     },
-    control: { n: control.length, meanKw: orNull(control.map(kw)), baselineKw: orNull(control.filter((m) => m.baselineWh !== null).map(baseKw)) },
+    control: {
+      n: control.length,
+      meanKw: orNull(control.map(kw)),
+      baselineKw: orNull(control.filter((m) => m.baselineWh !== null).map(baseKw)),
+    },
     shedKw: roundInterval(shed),
     shedKwFleet: roundInterval(scale(shed, treatment.length)),
     baselineShedKw: baselineShed === null ? null : round(baselineShed),
@@ -364,7 +399,11 @@ export function fleetResult(event: EventInput, measured: readonly ParticipantMea
     },
     shiftedKwh: round(treatment.reduce((a, m) => a + (m.shiftedWh ?? 0), 0) / 1000),
     profile,
-    optOuts: { explicit, charging, share: treatment.length === 0 ? 0 : round((explicit + charging) / treatment.length) },
+    optOuts: {
+      explicit,
+      charging,
+      share: treatment.length === 0 ? 0 : round((explicit + charging) / treatment.length),
+    },
   };
 }
 

@@ -28,7 +28,8 @@ export class DemandMeasurement {
     return this.db.transaction(async (tx) => {
       const event = await findEventForMeasurement(tx, eventId);
       if (!event) throw new AppError('not_found', `no demand-response event ${eventId}`);
-      if (event.status === 'cancelled') throw new AppError('invalid_transition', `event ${eventId} was cancelled: there is nothing to measure`);
+      if (event.status === 'cancelled')
+        throw new AppError('invalid_transition', `event ${eventId} was cancelled: there is nothing to measure`);
       const startsAtMs = new Date(event.startsAt).getTime();
       const endsAtMs = new Date(event.endsAt).getTime();
       const from = new Date(startsAtMs - (BASELINE_LOOKBACK_DAYS + 1) * DAY_MS);

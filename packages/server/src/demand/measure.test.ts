@@ -11,24 +11,13 @@ import {
   type ParticipantInput,
   type Segment,
 } from './measure.js';
+import { mulberry32 } from '../../test/support/telemetry-fixtures.js';
 
 const clock = createLocalClock('America/Toronto');
 
 /** A steady charge at kw from fromMs to toMs. */
 function charge(fromMs: number, toMs: number, kw: number): Segment {
   return { startedAtMs: fromMs, endedAtMs: toMs, wallWh: (kw * 1000 * (toMs - fromMs)) / HOUR_MS };
-}
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so the synthetic fleet is the same every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function eventOn(dateKey: string, fromHour: number, toHour: number, randomizeS = 900): EventInput {
@@ -46,7 +35,7 @@ function eventOn(dateKey: string, fromHour: number, toHour: number, randomizeS =
  * treatment group charges `shedKw` less inside its own window and `reboundKw` more in the 2 h after.
  */
 function fleet(event: EventInput, n: number, shedKw: number, reboundKw: number, seed: number): ParticipantInput[] {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const eventDay = clock.localDayNumber(event.startsAtMs);
   const out: ParticipantInput[] = [];
   for (let i = 0; i < n; i++) {

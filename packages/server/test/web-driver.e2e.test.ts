@@ -252,7 +252,11 @@ describe.runIf(browserReady)("a Mississippi driver's rewards and leaving in a br
     // the one left keeps what it owes.
     await page.goto(`${server.url}/rewards`);
     await expect.poll(() => page.locator('.card').count()).toBe(2);
-    expect(await page.getByRole('button', { name: 'Change how I am paid' }).count()).toBe(1);
+    // The cards come before what each of them loads: wait for the payout choice and the bonus reason.
+    await expect.poll(() => page.getByRole('button', { name: 'Change how I am paid' }).count()).toBe(1);
+    await expect
+      .poll(() => page.getByText(/You earned the start bonus when you first took part/).count())
+      .toBeGreaterThan(0);
     const rewardsText = await mainText(page);
     expect(rewardsText).not.toMatch(/Start bonus: \$25\.00 \(25,000 points\) with your first charge/);
     expect(rewardsText).toMatch(/You earned the start bonus when you first took part in this program: it is paid once/);

@@ -16,6 +16,8 @@ const Grid = lazy(() => import('./grid').then((m) => m.Grid));
 const Rewards = lazy(() => import('./rewards').then((m) => m.Rewards));
 const Inquiries = lazy(() => import('./inquiries').then((m) => m.Inquiries));
 const Rates = lazy(() => import('./rates').then((m) => m.Rates));
+const Events = lazy(() => import('./events').then((m) => m.Events));
+const EventDetail = lazy(() => import('./events').then((m) => m.EventDetail));
 
 /** What every section page receives. */
 export interface SectionProps {
@@ -32,6 +34,7 @@ export const SECTIONS = [
   ['applications', 'Applications'],
   ['participants', 'Participants'],
   ['grid', 'Grid view'],
+  ['events', 'Events'],
   ['rewards', 'Rewards'],
   ['inquiries', 'Inquiries'],
   ['rates', 'Rates'],
@@ -114,6 +117,8 @@ export function ProgramArea({ slug }: { slug: string }) {
         <Route path="/rewards" component={Rewards} {...sectionProps} />
         <Route path="/inquiries" component={Inquiries} {...sectionProps} />
         <Route path="/rates" component={Rates} {...sectionProps} />
+        <Route path="/events" component={Events} {...sectionProps} />
+        <Route path="/events/:id" component={EventDetail} {...sectionProps} />
         <Route default component={ToFirstSection} {...sectionProps} />
       </Router>
     </div>

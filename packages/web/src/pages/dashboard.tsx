@@ -10,6 +10,7 @@ import { Card, Empty, ErrorNote, Loading, Page, Stat } from '../components/ui';
 import { useLoad, useSession } from '../session';
 import { co2, date, distance, distanceValue, efficiency, energy } from '../units';
 import { useMyVehicle, VehiclePicker } from '../vehicles';
+import { MyEvents } from './events';
 import { costSentences, money, perKwh } from './insights';
 
 const emptyDay = (day: string): Day => ({
@@ -86,6 +87,7 @@ export function Dashboard() {
   const monthCost = rates ? costSentences(list, rates, 'in the last 30 days') : undefined;
   return (
     <Page title="Dashboard" actions={<VehiclePicker v={v} />}>
+      {account?.role === 'driver' ? <MyEvents current /> : null}
       {v.loading ? <Loading /> : null}
       <ErrorNote error={v.error ?? days.error} />
       {!v.loading && !v.vehicle ? (

@@ -9,6 +9,7 @@ import { get, post, type Application, type ApplicationVehicle, type PublicProgra
 import { Badge, Card, Empty, ErrorNote, Field, Loading, Page, text, useForm } from '../components/ui';
 import { useLoad } from '../session';
 import { date, dateTime } from '../units';
+import { EventPreferencesForm, MyEvents } from './events';
 
 const STATUS_TONE: Record<string, 'ok' | 'warn' | 'bad' | 'neutral' | 'info'> = {
   applied: 'info',
@@ -37,6 +38,7 @@ export function MyProgram() {
     <Page title="My program">
       {apps.loading ? <Loading /> : null}
       <ErrorNote error={apps.error} />
+      {mine.some((a) => a.status === 'approved' || a.status === 'left') ? <MyEvents /> : null}
       {mine.map((a) => (
         <ApplicationCard key={a.id} application={a} onChange={apps.reload} />
       ))}
@@ -84,6 +86,7 @@ function ApplicationCard({ application: a, onChange }: { application: Applicatio
       {a.vehicles.map((v) => (
         <VehicleCard key={v.id} vehicle={v} application={a} act={act} />
       ))}
+      {a.status === 'approved' ? <EventPreferencesForm applicationId={a.id} /> : null}
       <div class="buttons">
         {a.status === 'applied' ? (
           <button type="button" class="secondary" onClick={() => act(`/applications/${a.id}/withdraw`)}>

@@ -16,6 +16,14 @@
  *   have not ended by `asOf` cannot start anything yet. Callers should pass sessions still in
  *   progress too (unpluggedAt after asOf): they hold back the start and the months they touch,
  *   where leaving them out would settle a month without their energy.
+ * - Demand-response rules (event_participation, event_kwh_shifted, opt_out_budget) count from the
+ *   events the slot's vehicle was assigned to, not from the start: an event counts once it is
+ *   measured (status completed, measured_at by asOf), for the treatment group told about it,
+ *   never when cancelled, and only when it started before the slot ended. A month of the opt-out
+ *   budget is the local month the event starts in; it settles once it has ended and each of its
+ *   told events is measured (measurement is what records an opt-out by charging).
+ * - off_peak_share counts charging time (the session's charging segments, else the time plugged
+ *   in) by local hour, from the start on, like energy_in_hours counts energy.
  */
 import {
   civilFromDays,
@@ -35,6 +43,31 @@ export interface SessionFact {
   inTerritory: boolean | null;
   /** Wall energy per local hour: [hourStartUtcMs, wallWh] (derived hours carry batteryWh after it). */
   hourly: readonly (readonly [hourStartMs: number, wallWh: number, ...rest: number[]])[];
+  /**
+   * When energy flowed: the session's charging segments [startMs, endMs). Undefined when not
+   * loaded (then the time plugged in stands for it); empty when it never charged.
+   */
+  charging?: readonly (readonly [startMs: number, endMs: number])[];
+}
+
+/** One vehicle's part in one demand-response event (dr_participant with its dr_event). */
+export interface EventFact {
+  eventId: number;
+  name: string;
+  vehicleId: number;
+  status: 'scheduled' | 'active' | 'completed' | 'cancelled';
+  /** The event's window (each participant's own is moved by its random offsets). */
+  startsAt: Date;
+  endsAt: Date;
+  group: 'treatment' | 'control';
+  /** When this vehicle was told; null when not (the control group never is). */
+  notifiedAt: Date | null;
+  optOut: 'explicit' | 'charging' | null;
+  optedOutAt: Date | null;
+  /** Energy moved out of the window against the baseline, once measured (may be negative). */
+  shiftedWh: number | null;
+  /** When the event was measured. */
+  measuredAt: Date | null;
 }
 
 export interface SlotVehicle {
@@ -60,6 +93,8 @@ export interface SlotFacts {
   endedAt: Date | null;
   /** Derived charging sessions of the slot's vehicles, in any order. */
   sessions: readonly SessionFact[];
+  /** The slot's demand-response events, in any order; needed by the event rules. */
+  events?: readonly EventFact[];
 }
 
 export interface RewardInput {
@@ -84,7 +119,7 @@ export interface Entitlement {
   ruleKey: string;
   slotId: number;
   vehicleId: number;
-  /** 'start', 'YYYY-MM' (local month), 'year-1' or 'months-N'. */
+  /** 'start', 'YYYY-MM' (local month), 'year-1', 'months-N' or 'event-<id>'. */
   period: string;
   points: number;
   earnedAt: Date;
@@ -306,7 +341,7 @@ export function evaluateRewards(input: RewardInput): Entitlement[] {
   for (const rule of input.rules) {
     const usesPeriods =
       (rule.type === 'energy_in_hours' && rule.touPeriods !== undefined) ||
-      (rule.type === 'no_peak_month' && rule.peakTouPeriods !== undefined);
+      ((rule.type === 'no_peak_month' || rule.type === 'off_peak_share') && rule.peakTouPeriods !== undefined);
     if (usesPeriods && !input.periodAt) {
       throw new Error(
         `reward rule "${rule.key}" counts energy by time-of-use period: pass periodAt (the program's time-of-use plan)`,
@@ -314,12 +349,21 @@ export function evaluateRewards(input: RewardInput): Entitlement[] {
     }
   }
   const { slot } = input;
-  const sessions = slot.sessions.filter((s) => heldSlot(slot.vehicles, s)).sort(compareSessions);
-  const start = findStartIn(input, sessions);
-  if (!start) return [];
-
   const asOfMs = input.asOf.getTime();
   const endMs = slot.endedAt ? slot.endedAt.getTime() : Infinity;
+  // Events count from the events themselves: a driver told about one before a first charge took part.
+  const out: Entitlement[] = [];
+  const events = countedEvents(input, asOfMs, endMs);
+  for (const rule of input.rules) {
+    if (rule.type === 'event_participation') out.push(...evaluateEventParticipation(clock, input, rule, events));
+    if (rule.type === 'event_kwh_shifted') out.push(...evaluateEventKwhShifted(clock, input, rule, events));
+    if (rule.type === 'opt_out_budget') out.push(...evaluateOptOutBudget(clock, input, rule, events, endMs));
+  }
+
+  const sessions = slot.sessions.filter((s) => heldSlot(slot.vehicles, s)).sort(compareSessions);
+  const start = findStartIn(input, sessions);
+  if (!start) return sortEntitlements(out);
+
   const startMs = start.startedAt.getTime();
   const startMonth = monthAt(clock, monthKeyOf(clock, startMs));
   // A month settles when it has ended and no session that touched it is still in progress.
@@ -334,7 +378,6 @@ export function evaluateRewards(input: RewardInput): Entitlement[] {
   let hourRows: Map<string, HourRow[]> | undefined;
   const hoursByMonth = () => (hourRows ??= groupHoursByMonth(ctx));
 
-  const out: Entitlement[] = [];
   for (const rule of input.rules) {
     switch (rule.type) {
       case 'start_bonus':
@@ -352,8 +395,19 @@ export function evaluateRewards(input: RewardInput): Entitlement[] {
       case 'no_peak_month':
         out.push(...evaluateNoPeakMonth(ctx, rule, hoursByMonth()));
         break;
+      case 'off_peak_share':
+        out.push(...evaluateOffPeakShare(ctx, rule));
+        break;
+      case 'event_participation':
+      case 'event_kwh_shifted':
+      case 'opt_out_budget':
+        break; // above, without a start
     }
   }
+  return sortEntitlements(out);
+}
+
+function sortEntitlements(out: Entitlement[]): Entitlement[] {
   return out.sort(
     (a, b) =>
       a.earnedAt.getTime() - b.earnedAt.getTime() ||
@@ -618,6 +672,254 @@ function evaluateNoPeakMonth(
           minKwh: rule.minKwh,
           peakWindow: window,
           days: rule.days,
+        },
+      },
+    });
+  }
+  return out;
+}
+
+// ---- Demand response ----
+
+/** Local 'HH:MM'. */
+function localTime(clock: LocalClock, ms: number): string {
+  const minutes = Math.floor(clock.hourFraction(ms) * 60 + FLOOR_EPSILON);
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** "“Hot afternoon” on 2026-07-14, 17:00–20:00" in the program's time zone. */
+function describeEvent(clock: LocalClock, e: EventFact): string {
+  const startMs = e.startsAt.getTime();
+  return (
+    `“${e.name}” on ${clock.localDateKey(startMs)}, ` +
+    `${localTime(clock, startMs)}–${localTime(clock, e.endsAt.getTime())}`
+  );
+}
+
+function eventFacts(e: EventFact): Record<string, unknown> {
+  return {
+    eventId: e.eventId,
+    eventName: e.name,
+    startsAt: e.startsAt.toISOString(),
+    endsAt: e.endsAt.toISOString(),
+    notifiedAt: e.notifiedAt?.toISOString() ?? null,
+    measuredAt: e.measuredAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * The slot's events that count at all, by asOf: the treatment group told about them, not cancelled,
+ * started before the slot ended; ordered by start (then id), so results never depend on fact order.
+ */
+function countedEvents(input: RewardInput, asOfMs: number, endMs: number): EventFact[] {
+  return (input.slot.events ?? [])
+    .filter(
+      (e) =>
+        e.group === 'treatment' &&
+        e.notifiedAt !== null &&
+        e.notifiedAt.getTime() <= asOfMs &&
+        e.status !== 'cancelled' &&
+        e.startsAt.getTime() < endMs,
+    )
+    .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.eventId - b.eventId || a.vehicleId - b.vehicleId);
+}
+
+/** Measured by asOf: its result, and with it every opt-out by charging, is final. */
+function isMeasured(e: EventFact, asOfMs: number): e is EventFact & { measuredAt: Date } {
+  return e.status === 'completed' && e.measuredAt !== null && e.measuredAt.getTime() <= asOfMs;
+}
+
+function evaluateEventParticipation(
+  clock: LocalClock,
+  input: RewardInput,
+  rule: RuleOf<'event_participation'>,
+  events: readonly EventFact[],
+): Entitlement[] {
+  const asOfMs = input.asOf.getTime();
+  return events
+    .filter((e) => isMeasured(e, asOfMs) && e.optOut === null)
+    .map((e) => ({
+      ruleKey: rule.key,
+      slotId: input.slot.slotId,
+      vehicleId: e.vehicleId,
+      period: `event-${e.eventId}`,
+      points: rule.points,
+      earnedAt: e.measuredAt!,
+      explanation: {
+        rule: rule.label,
+        summary: `Took part in the charging event ${describeEvent(clock, e)}: told about it and did not opt out.`,
+        sessions: [],
+        facts: { ...eventFacts(e), optOut: null },
+      },
+    }));
+}
+
+function evaluateEventKwhShifted(
+  clock: LocalClock,
+  input: RewardInput,
+  rule: RuleOf<'event_kwh_shifted'>,
+  events: readonly EventFact[],
+): Entitlement[] {
+  const asOfMs = input.asOf.getTime();
+  const out: Entitlement[] = [];
+  for (const e of events) {
+    if (!isMeasured(e, asOfMs) || e.optOut !== null || e.shiftedWh === null || e.shiftedWh <= 0) continue;
+    const shiftedKwh = e.shiftedWh / 1000;
+    const countedKwh = rule.maxKwhPerEvent === undefined ? shiftedKwh : Math.min(shiftedKwh, rule.maxKwhPerEvent);
+    const points = Math.floor(countedKwh * rule.pointsPerKwh + FLOOR_EPSILON);
+    if (points <= 0) continue;
+    const capped = countedKwh < shiftedKwh;
+    out.push({
+      ruleKey: rule.key,
+      slotId: input.slot.slotId,
+      vehicleId: e.vehicleId,
+      period: `event-${e.eventId}`,
+      points,
+      earnedAt: e.measuredAt,
+      explanation: {
+        rule: rule.label,
+        summary:
+          `Moved ${roundKwh(e.shiftedWh)} kWh of charging out of the charging event ${describeEvent(clock, e)} ` +
+          `(against your usual charging), at ${rule.pointsPerKwh} points per kWh` +
+          `${capped ? `, counted up to ${rule.maxKwhPerEvent} kWh` : ''}.`,
+        sessions: [],
+        facts: {
+          ...eventFacts(e),
+          shiftedKwh: roundKwh(e.shiftedWh),
+          countedKwh: roundKwh(countedKwh * 1000),
+          pointsPerKwh: rule.pointsPerKwh,
+          maxKwhPerEvent: rule.maxKwhPerEvent ?? null,
+          capped,
+        },
+      },
+    });
+  }
+  return out;
+}
+
+function evaluateOptOutBudget(
+  clock: LocalClock,
+  input: RewardInput,
+  rule: RuleOf<'opt_out_budget'>,
+  events: readonly EventFact[],
+  endMs: number,
+): Entitlement[] {
+  const asOfMs = input.asOf.getTime();
+  const byMonth = new Map<string, EventFact[]>();
+  for (const e of events) {
+    const key = monthKeyOf(clock, e.startsAt.getTime());
+    let list = byMonth.get(key);
+    if (!list) byMonth.set(key, (list = []));
+    list.push(e);
+  }
+  const out: Entitlement[] = [];
+  for (const [key, told] of byMonth) {
+    const month = monthAt(clock, key);
+    // Settled: over, the slot still in the program at its end, and every event measured (which records charging opt-outs).
+    if (month.endMs > asOfMs || month.endMs > endMs || !told.every((e) => isMeasured(e, asOfMs))) continue;
+    const optedOut = told.filter((e) => e.optOut !== null);
+    if (optedOut.length > rule.maxOptOuts) continue;
+    const lastMeasuredMs = Math.max(...told.map((e) => e.measuredAt.getTime()));
+    const last = told.at(-1)!;
+    const vehicleId = vehicleAt(input.slot.vehicles, month.endMs - 1, last.vehicleId)!;
+    const events = (n: number) => `${n} charging ${n === 1 ? 'event' : 'events'}`;
+    out.push({
+      ruleKey: rule.key,
+      slotId: input.slot.slotId,
+      vehicleId,
+      period: month.key,
+      points: rule.points,
+      earnedAt: new Date(Math.max(month.endMs, lastMeasuredMs)),
+      explanation: {
+        rule: rule.label,
+        summary:
+          `Told about ${events(told.length)} in ${month.key} and opted out of ${optedOut.length}, ` +
+          `within the ${rule.maxOptOuts} allowed.`,
+        sessions: [],
+        facts: {
+          month: month.key,
+          eventsTold: told.length,
+          optOuts: optedOut.length,
+          explicitOptOuts: optedOut.filter((e) => e.optOut === 'explicit').length,
+          chargingOptOuts: optedOut.filter((e) => e.optOut === 'charging').length,
+          maxOptOuts: rule.maxOptOuts,
+          events: told
+            .slice(0, MAX_EXPLAINED_SESSIONS)
+            .map((e) => ({ eventId: e.eventId, name: e.name, startsAt: e.startsAt.toISOString(), optOut: e.optOut })),
+        },
+      },
+    });
+  }
+  return out;
+}
+
+// ---- Charging time ----
+
+/** The start of the local hour that `ms` falls in (half-hour zones included). */
+function localHourStart(clock: LocalClock, ms: number): number {
+  const localMs = ms + clock.offsetMinutes(ms) * MINUTE_MS;
+  return ms - (((localMs % HOUR_MS) + HOUR_MS) % HOUR_MS);
+}
+
+function evaluateOffPeakShare(ctx: Context, rule: RuleOf<'off_peak_share'>): Entitlement[] {
+  const isPeak = hourMatcher(ctx, rule.peakHours, rule.peakTouPeriods, rule.days);
+  const window = describeWindow(rule.peakHours, rule.peakTouPeriods);
+  const byMonth = new Map<string, { totalMs: number; offPeakMs: number; sessions: SessionFact[] }>();
+  for (const s of ctx.sessions) {
+    if (rule.requireTerritory && s.inTerritory !== true) continue;
+    // From the start on (the first charge from the start, when the car was plugged in at install), until the slot ended.
+    if (s !== ctx.start.session && s.pluggedAt.getTime() < ctx.startMs) continue;
+    const fromMs = s === ctx.start.session ? ctx.startMs : -Infinity;
+    const stretches = s.charging ?? [[s.pluggedAt.getTime(), s.unpluggedAt.getTime()] as const];
+    for (const [a, b] of stretches) {
+      let ms = Math.max(a, fromMs);
+      const toMs = Math.min(b, ctx.endMs, s.unpluggedAt.getTime());
+      while (ms < toMs) {
+        const hourStartMs = localHourStart(ctx.clock, ms);
+        const pieceEndMs = Math.min(toMs, hourStartMs + HOUR_MS);
+        const key = monthKeyOf(ctx.clock, hourStartMs);
+        let month = byMonth.get(key);
+        if (!month) byMonth.set(key, (month = { totalMs: 0, offPeakMs: 0, sessions: [] }));
+        month.totalMs += pieceEndMs - ms;
+        if (!isPeak(hourStartMs)) month.offPeakMs += pieceEndMs - ms;
+        if (month.sessions.at(-1) !== s) month.sessions.push(s);
+        ms = pieceEndMs;
+      }
+    }
+  }
+  const out: Entitlement[] = [];
+  for (const month of ctx.months) {
+    const charged = byMonth.get(month.key);
+    if (!charged) continue;
+    const minutes = charged.totalMs / MINUTE_MS;
+    const sharePct = (charged.offPeakMs / charged.totalMs) * 100;
+    if (minutes < rule.minMinutes || sharePct + FLOOR_EPSILON < rule.minSharePct) continue;
+    const vehicleId = vehicleAt(ctx.input.slot.vehicles, month.endMs - 1, charged.sessions.at(-1)!.vehicleId)!;
+    const shown = Math.floor(sharePct * 10 + FLOOR_EPSILON) / 10;
+    out.push({
+      ruleKey: rule.key,
+      slotId: ctx.input.slot.slotId,
+      vehicleId,
+      period: month.key,
+      points: rule.points,
+      earnedAt: new Date(month.endMs),
+      explanation: {
+        rule: rule.label,
+        summary:
+          `Charged for ${Math.round(minutes)} minutes${rule.requireTerritory ? ' at home' : ''} in ${month.key}, ` +
+          `${shown}% of it outside peak hours (${window}${rule.days === 'all' ? '' : ` on ${rule.days}`}); ` +
+          `at least ${rule.minSharePct}% was asked.`,
+        sessions: charged.sessions.slice(0, MAX_EXPLAINED_SESSIONS).map(explainSession),
+        facts: {
+          month: month.key,
+          chargingMinutes: Math.round(minutes),
+          offPeakMinutes: Math.round(charged.offPeakMs / MINUTE_MS),
+          offPeakSharePct: shown,
+          minSharePct: rule.minSharePct,
+          minMinutes: rule.minMinutes,
+          peakWindow: window,
+          days: rule.days,
+          requireTerritory: rule.requireTerritory,
         },
       },
     });

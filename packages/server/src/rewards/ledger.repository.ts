@@ -1,6 +1,7 @@
 /**
  * SQL for the rewards ledger, and the facts reward rules are evaluated over: an enrollment's
- * vehicle slots, their devices' install and first-data times, and derived charging sessions.
+ * vehicle slots, their devices' install and first-data times, derived charging sessions (and their
+ * charging segments), and the demand-response events the slots took part in.
  * Those facts belong to other contexts (enrollment, devices, derive); this module only reads them,
  * in one place, as the rewards read model.
  */
@@ -103,6 +104,63 @@ export async function listSessionFacts(
     [vehicleIds, since],
   );
   return rows;
+}
+
+export interface ChargingStretchRow {
+  readonly vehicleId: number;
+  readonly sessionPluggedAt: Date;
+  readonly startedAt: Date;
+  readonly endedAt: Date;
+}
+
+/** Charging segments (when energy flowed) of these vehicles' sessions plugged in at or after an instant. */
+export async function listChargingStretches(
+  q: Queryable,
+  vehicleIds: readonly number[],
+  since: Date,
+): Promise<ChargingStretchRow[]> {
+  const { rows } = await q.query<ChargingStretchRow & Record<string, unknown>>(
+    `SELECT vehicle_id AS "vehicleId", session_plugged_at AS "sessionPluggedAt", started_at AS "startedAt",
+            ended_at AS "endedAt"
+       FROM charge_segment WHERE vehicle_id = ANY($1::bigint[]) AND session_plugged_at >= $2
+      ORDER BY vehicle_id, started_at`,
+    [vehicleIds, since],
+  );
+  return rows.map((r) => ({ ...r, vehicleId: Number(r.vehicleId) }));
+}
+
+export interface EventFactRow {
+  readonly eventId: number;
+  readonly name: string;
+  readonly vehicleId: number;
+  readonly status: 'scheduled' | 'active' | 'completed' | 'cancelled';
+  readonly startsAt: Date;
+  readonly endsAt: Date;
+  readonly group: 'treatment' | 'control';
+  readonly notifiedAt: Date | null;
+  readonly optOut: 'explicit' | 'charging' | null;
+  readonly optedOutAt: Date | null;
+  readonly shiftedWh: number | null;
+  readonly measuredAt: Date | null;
+}
+
+/** A slot's part in its program's demand-response events (demand context's tables), oldest first. */
+export async function listEventFacts(q: Queryable, programId: number, slotId: number): Promise<EventFactRow[]> {
+  const { rows } = await q.query<EventFactRow & Record<string, unknown>>(
+    `SELECT e.id AS "eventId", e.name, p.vehicle_id AS "vehicleId", e.status, e.starts_at AS "startsAt",
+            e.ends_at AS "endsAt", p.grp AS "group", p.notified_at AS "notifiedAt", p.opt_out AS "optOut",
+            p.opted_out_at AS "optedOutAt", p.shifted_wh AS "shiftedWh", e.measured_at AS "measuredAt"
+       FROM dr_participant p JOIN dr_event e ON e.id = p.event_id
+      WHERE p.slot_id = $1 AND e.program_id = $2
+      ORDER BY e.starts_at, e.id, p.vehicle_id`,
+    [slotId, programId],
+  );
+  return rows.map((r) => ({
+    ...r,
+    eventId: Number(r.eventId),
+    vehicleId: Number(r.vehicleId),
+    shiftedWh: r.shiftedWh === null ? null : Number(r.shiftedWh),
+  }));
 }
 
 /** Inserts a reward unless that (participant, vehicle or slot, rule, period) was already paid. */

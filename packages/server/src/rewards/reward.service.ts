@@ -14,14 +14,16 @@ import { parseInput } from '../validation.js';
 import type { EnrollmentService } from '../enrollment/index.js';
 import { listBatchPeriods, listItemsOfEnrollment, nextPayoutOf } from '../payouts/index.js';
 import { buildRewardsView, type RewardsView } from './rewards-view.js';
-import { evaluateRewards, type SessionFact, type SlotFacts } from './evaluate.js';
+import { evaluateRewards, type EventFact, type SessionFact, type SlotFacts } from './evaluate.js';
 import {
   findRecordedStart,
   insertEntry,
   insertReward,
   listBalances,
+  listChargingStretches,
   listDeviceMilestones,
   listEntries,
+  listEventFacts,
   listProgramSlotRows,
   listStartBonusEnrollments,
   listSessionFacts,
@@ -115,6 +117,11 @@ export class RewardService {
     const slots = groupSlots(rows);
     const rules = compileProgram(programSettings(program));
     const startRule = program.rewardRules.find((r) => r.type === 'start_bonus');
+    // Facts only some rules read: loaded only for programs that have such a rule.
+    const readsEvents = program.rewardRules.some(
+      (r) => r.type === 'event_participation' || r.type === 'event_kwh_shifted' || r.type === 'opt_out_budget',
+    );
+    const readsChargingTime = program.rewardRules.some((r) => r.type === 'off_peak_share');
     let entitlements = 0;
     let added = 0;
     let points = 0;
@@ -128,6 +135,16 @@ export class RewardService {
       const milestones = await listDeviceMilestones(this.db, vehicleIds);
       const firstJoined = slot[0]!.joinedAt;
       const sessions = await listSessionFacts(this.db, vehicleIds, firstJoined);
+      const stretches = new Map<string, [number, number][]>();
+      if (readsChargingTime) {
+        for (const g of await listChargingStretches(this.db, vehicleIds, firstJoined)) {
+          const key = `${g.vehicleId}:${g.sessionPluggedAt.getTime()}`;
+          const list = stretches.get(key) ?? [];
+          list.push([g.startedAt.getTime(), g.endedAt.getTime()]);
+          stretches.set(key, list);
+        }
+      }
+      const events: EventFact[] = readsEvents ? await listEventFacts(this.db, program.id, slot[0]!.slotId) : [];
       const last = slot.at(-1)!;
       const endedAt = last.status === 'left' ? (last.endedAt ?? last.enrollmentLeftAt) : last.enrollmentLeftAt;
       const earliest = (values: (Date | null)[]) =>
@@ -153,7 +170,10 @@ export class RewardService {
           wallWh: s.wallWh,
           inTerritory: s.inTerritory,
           hourly: s.hourly,
+          // Charging time is the segments; a session that drew energy without any stored falls back to the time plugged in.
+          ...chargingOf(stretches.get(`${s.vehicleId}:${s.pluggedAt.getTime()}`), readsChargingTime, s.wallWh),
         })),
+        events,
       };
       const startedAt = startRule
         ? await findRecordedStart(this.db, last.enrollmentId, last.slotId, startRule.key)
@@ -304,6 +324,15 @@ export class RewardService {
       balances,
     };
   }
+}
+
+function chargingOf(
+  stretches: [number, number][] | undefined,
+  loaded: boolean,
+  wallWh: number,
+): Pick<SessionFact, 'charging'> {
+  if (!loaded || (!stretches && wallWh > 0)) return {};
+  return { charging: stretches ?? [] };
 }
 
 /** Slot rows grouped by slot, each group ordered by when its vehicle joined. */

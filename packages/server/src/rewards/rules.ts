@@ -16,6 +16,10 @@ export const REWARD_RULE_TYPES = [
   'tenure_bonus',
   'energy_in_hours',
   'no_peak_month',
+  'event_participation',
+  'event_kwh_shifted',
+  'opt_out_budget',
+  'off_peak_share',
 ] as const;
 export type TRewardRuleType = (typeof REWARD_RULE_TYPES)[number];
 
@@ -94,6 +98,45 @@ export const ZNoPeakMonthRuleSchema = z.strictObject({
   requireTerritory: z.boolean().default(true),
 });
 
+/** Demand response: each event the driver was told about and did not opt out of, once it is measured. */
+export const ZEventParticipationRuleSchema = z.strictObject({
+  type: z.literal('event_participation'),
+  ...common,
+  points,
+});
+
+/** Demand response: the energy an event moved out of its window (dr_participant.shifted_wh), once measured. */
+export const ZEventKwhShiftedRuleSchema = z.strictObject({
+  type: z.literal('event_kwh_shifted'),
+  ...common,
+  // Fractional like energy_in_hours; each event's total is floored.
+  pointsPerKwh: z.number().positive().max(1_000_000),
+  maxKwhPerEvent: z.number().positive().max(1000).optional(),
+});
+
+/** Demand response: a month with events told and no more opt-outs (explicit or by charging) than allowed. */
+export const ZOptOutBudgetRuleSchema = z.strictObject({
+  type: z.literal('opt_out_budget'),
+  ...common,
+  points,
+  maxOptOuts: z.number().int('maxOptOuts is a whole number of events').min(0).max(31),
+});
+
+/** A month in which most of the charging time at home falls outside peak hours. */
+export const ZOffPeakShareRuleSchema = z.strictObject({
+  type: z.literal('off_peak_share'),
+  ...common,
+  points,
+  minSharePct: z.number().positive().max(100),
+  peakHours: ZHoursSchema.optional(),
+  peakTouPeriods: z.array(periodName).min(1).max(12).optional(),
+  days,
+  // A month with one short charge says nothing about habits: it needs this much charging time.
+  minMinutes: z.number().int().min(1).max(44_640).default(60),
+  // Home is the service territory, as for the other rules.
+  requireTerritory: z.boolean().default(true),
+});
+
 export const ZRewardRuleSchema = z.discriminatedUnion(
   'type',
   [
@@ -102,6 +145,10 @@ export const ZRewardRuleSchema = z.discriminatedUnion(
     ZTenureBonusRuleSchema,
     ZEnergyInHoursRuleSchema,
     ZNoPeakMonthRuleSchema,
+    ZEventParticipationRuleSchema,
+    ZEventKwhShiftedRuleSchema,
+    ZOptOutBudgetRuleSchema,
+    ZOffPeakShareRuleSchema,
   ],
   { error: `expected one of ${REWARD_RULE_TYPES.join(', ')}` },
 );
@@ -142,7 +189,10 @@ export const ZRewardRulesSchema = z
           message: `rule ${i} ("${rule.key}"): give either hours or touPeriods, not both or neither`,
         });
       }
-      if (rule.type === 'no_peak_month' && (rule.peakHours === undefined) === (rule.peakTouPeriods === undefined)) {
+      if (
+        (rule.type === 'no_peak_month' || rule.type === 'off_peak_share') &&
+        (rule.peakHours === undefined) === (rule.peakTouPeriods === undefined)
+      ) {
         ctx.addIssue({
           code: 'custom',
           path: [i, 'peakHours'],
@@ -244,6 +294,38 @@ export function describeRule(
         `${amount(rule.points)} for every month after your start in which your device stays installed, ` +
         `you charge at least ${describeKwh(rule.minKwh)}${territory(rule.requireTerritory)} ` +
         `and you draw no more than ${describeKwh(rule.toleranceKwh)} ${peak}${describeDays(rule.days)}.`
+      );
+    }
+    case 'event_participation':
+      return (
+        `${amount(rule.points)} for every charging event you are told about and do not opt out of ` +
+        `(charging during the event counts as opting out), paid once the event has been measured.`
+      );
+    case 'event_kwh_shifted': {
+      const cap = rule.maxKwhPerEvent === undefined ? '' : `, up to ${describeKwh(rule.maxKwhPerEvent)} an event`;
+      return (
+        `${amount(rule.pointsPerKwh)} per kWh of charging you move out of a charging event's hours, ` +
+        `measured against your usual charging${cap}, paid once the event has been measured.`
+      );
+    }
+    case 'opt_out_budget': {
+      const allowed =
+        rule.maxOptOuts === 0
+          ? 'do not opt out of any'
+          : `opt out of no more than ${rule.maxOptOuts === 1 ? 'one' : rule.maxOptOuts}`;
+      return (
+        `${amount(rule.points)} for every month in which you are told about at least one charging event and ` +
+        `${allowed} (charging during an event counts as opting out); a month without events earns nothing.`
+      );
+    }
+    case 'off_peak_share': {
+      const peak = rule.peakHours
+        ? `${formatHour(rule.peakHours.from)}–${formatHour(rule.peakHours.to)}`
+        : describePeriods(rule.peakTouPeriods ?? []).replace(/^during /, '');
+      const where = rule.requireTerritory ? ' at home (in the service territory)' : '';
+      return (
+        `${amount(rule.points)} for every month in which at least ${rule.minSharePct}% of your charging time${where} ` +
+        `falls outside ${peak}${describeDays(rule.days)}, with at least ${rule.minMinutes} minutes of charging in the month.`
       );
     }
   }

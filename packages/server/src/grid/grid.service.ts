@@ -4,8 +4,10 @@
  * apart), day by day, by charging level, inside the territory or not, by time-of-use period, each
  * vehicle's contribution to the program's peak hour, and every program (region) side by side.
  */
+import { createLocalClock } from '@smartcharge/protocol';
 import { requireStaff, SYSTEM, type Actor } from '../actor.js';
 import type { Database } from '../db/database.js';
+import { listEventsOfProgram } from '../demand/demand.repository.js';
 import type { DeriveService } from '../derive/index.js';
 import { csvLine } from '../csv.js';
 import { AppError } from '../errors.js';
@@ -31,6 +33,18 @@ export interface GridDay {
   /** 24 values: wall energy per local hour of day. */
   readonly hourlyWh: readonly number[];
   readonly touWh: Readonly<Record<string, number>>;
+}
+
+/** A demand-response event overlapping the view's range, to show on its load (read fresh on every call). */
+export interface GridEvent {
+  readonly id: number;
+  readonly name: string;
+  readonly target: 'curtail' | 'shift' | 'cap';
+  readonly status: 'scheduled' | 'active' | 'completed' | 'cancelled';
+  readonly startsAt: string;
+  readonly endsAt: string;
+  /** The measured fleet shed (kW), once the event is measured. */
+  readonly shedKwFleet: number | null;
 }
 
 export interface GridView {
@@ -72,7 +86,11 @@ export interface GridView {
     readonly peakPeriodWh: number;
     readonly dcfcShare: number;
   }[];
+  /** Demand-response events overlapping [from, to) (local days): current even when the figures are kept. */
+  readonly events: readonly GridEvent[];
 }
+
+type Figures = Omit<GridView, 'events'>;
 
 const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
 
@@ -92,7 +110,10 @@ function checkRange(from: string, to: string): number {
 
 export class GridService {
   /** Computed views by program and range, with when (monotonic ms) they were started. */
-  private readonly cache = new Map<string, { startedMs: number; view: Promise<GridView> }>();
+  private readonly cache = new Map<
+    string,
+    { startedMs: number; figures: Promise<Figures>; withEvents?: { eventsKey: string; view: GridView } }
+  >();
 
   constructor(
     private readonly db: Database,
@@ -110,25 +131,64 @@ export class GridService {
    * The program's grid view over [from, to). A year of a large fleet takes a few hundred
    * milliseconds to sum per vehicle, so a view is kept for `cacheMs` and shared by everyone who
    * asks for the same program and range meanwhile (one computation however many ask at once).
-   * Access is checked on every call.
+   * Access is checked on every call. The demand-response events on the view are read on every call
+   * (one indexed query), so an event called a moment ago shows at once; while they and the kept
+   * figures are unchanged, callers get the same view object.
    */
   async programGrid(actor: Actor, slug: string, from: string, to: string): Promise<GridView> {
     const program = await this.programs.getProgram(actor, slug);
     const dayCount = checkRange(from, to);
-    if (this.options.cacheMs <= 0) return this.computeGrid(program, from, to, dayCount);
+    const eventsRead = this.eventsOf(program, from, to);
+    // Not left unhandled while the figures are computed; awaited (and thrown) below.
+    eventsRead.catch(() => undefined);
+    if (this.options.cacheMs <= 0) {
+      const figures = await this.computeGrid(program, from, to, dayCount);
+      return { ...figures, events: await eventsRead };
+    }
     const key = `${program.id}|${from}|${to}`;
     const now = (this.options.monotonicMs ?? performance.now.bind(performance))();
-    const kept = this.cache.get(key);
-    if (kept && now - kept.startedMs < this.options.cacheMs) return kept.view;
-    const view = this.computeGrid(program, from, to, dayCount);
-    this.cache.delete(key);
-    this.cache.set(key, { startedMs: now, view });
-    if (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
-    // A failed computation is not kept: the next caller tries again.
-    view.catch(() => {
-      if (this.cache.get(key)?.view === view) this.cache.delete(key);
-    });
+    let entry = this.cache.get(key);
+    if (!entry || now - entry.startedMs >= this.options.cacheMs) {
+      const figures = this.computeGrid(program, from, to, dayCount);
+      const fresh: NonNullable<typeof entry> = { startedMs: now, figures };
+      entry = fresh;
+      this.cache.delete(key);
+      this.cache.set(key, fresh);
+      if (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+      // A failed computation is not kept: the next caller tries again.
+      figures.catch(() => {
+        if (this.cache.get(key) === fresh) this.cache.delete(key);
+      });
+    }
+    const [figures, events] = await Promise.all([entry.figures, eventsRead]);
+    const eventsKey = JSON.stringify(events);
+    if (entry.withEvents?.eventsKey === eventsKey) return entry.withEvents.view;
+    const view: GridView = { ...figures, events };
+    entry.withEvents = { eventsKey, view };
     return view;
+  }
+
+  /** The program's events overlapping the local days [from, to), in start order. */
+  private async eventsOf(program: { id: number; timeZone: string }, from: string, to: string): Promise<GridEvent[]> {
+    const local = createLocalClock(program.timeZone);
+    const rows = await listEventsOfProgram(
+      this.db,
+      program.id,
+      new Date(local.utcMsAt(from, 0, 0)),
+      new Date(local.utcMsAt(to, 0, 0)),
+    );
+    return rows.map((e) => {
+      const shed = (e.result as { shedKwFleet?: { estimate?: unknown } } | null)?.shedKwFleet?.estimate;
+      return {
+        id: Number(e.id),
+        name: e.name,
+        target: e.target,
+        status: e.status,
+        startsAt: e.starts_at.toISOString(),
+        endsAt: e.ends_at.toISOString(),
+        shedKwFleet: typeof shed === 'number' ? shed : null,
+      };
+    });
   }
 
   private async computeGrid(
@@ -136,7 +196,7 @@ export class GridService {
     from: string,
     to: string,
     dayCount: number,
-  ): Promise<GridView> {
+  ): Promise<Figures> {
     const computedAt = this.options.clock().toISOString();
     const rows = await this.derive.programDays(SYSTEM, program.id, from, to);
     const days: GridDay[] = rows.map((r) => ({

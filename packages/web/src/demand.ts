@@ -140,8 +140,7 @@ export function zonedToday(timeZone: string, now = Date.now()): string {
 export function clock(iso: string, timeZone?: string): string {
   return new Date(iso).toLocaleTimeString(undefined, {
     ...(timeZone ? { timeZone } : {}),
-    hour: '2-digit',
-    minute: '2-digit',
+    timeStyle: 'short',
   });
 }
 

@@ -37,8 +37,9 @@ const kwText = (v: number | null | undefined) => (finite(v) ? `${kwFormat.format
 
 const eventsPath = (slug: string) => `/programs/${encodeURIComponent(slug)}/events`;
 
-/** Whether an event's result can be measured now (it has ended and was not cancelled). */
-const measurable = (e: DrEvent, now = Date.now()) => e.status !== 'cancelled' && Date.parse(e.endsAt) <= now;
+/** Whether an event's result can be measured now: the server completed it, or its end has passed here. */
+const measurable = (e: DrEvent, now = Date.now()) =>
+  e.status === 'completed' || (e.status !== 'cancelled' && Date.parse(e.endsAt) <= now);
 
 export function Events({ program }: SectionProps) {
   const load = useLoad(() => get<{ events: DrEvent[] }>(eventsPath(program.slug)), [program.slug]);

@@ -175,7 +175,7 @@ export function targetShort(target: DrTarget, capKw: number | null): string {
 /** What a told driver is asked to do, in the browser's local time. */
 export function whatToDo(e: { target: DrTarget; capKw: number | null; startsAt: string; endsAt: string }): string {
   if (e.target === 'cap') {
-    return `Charge at no more than ${e.capKw === null ? 'the limited' : kw.format(e.capKw)} kW from ${clock(e.startsAt)} until ${clock(e.endsAt)}.`;
+    return `From ${clock(e.startsAt)} until ${clock(e.endsAt)}, charge at no more than ${e.capKw === null ? 'the limited power' : `${kw.format(e.capKw)} kW`}.`;
   }
-  return `Please wait to charge until ${clock(e.endsAt)}: no charging from ${clock(e.startsAt)} to ${clock(e.endsAt)}.`;
+  return `Please wait to charge until ${clock(e.endsAt)} (no charging from ${clock(e.startsAt)} on).`;
 }

@@ -13,6 +13,7 @@ import { Card, Empty, ErrorNote, Loading, Page, Stat } from '../components/ui';
 import {
   TARGET_WORDS,
   clock,
+  day,
   targetShort,
   windowText,
   zonedInstant,
@@ -32,6 +33,7 @@ const kwFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2, mi
 const kwhFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1, minimumFractionDigits: 1 });
 const pct = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 });
 
+const vehicles = (n: number) => `${int.format(n)} ${n === 1 ? 'vehicle' : 'vehicles'}`;
 const finite = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
 const kwText = (v: number | null | undefined) => (finite(v) ? `${kwFormat.format(v)} kW` : NOT_ENOUGH);
 
@@ -409,8 +411,8 @@ export function EventDetail({ program, id }: SectionProps & { id: string }) {
           <dt>Notice</dt>
           <dd>
             {e.notifiedAt
-              ? `Told ${windowText(e.notifiedAt, e.notifiedAt, tz).split(',')[0]}, ${clock(e.notifiedAt, tz)}`
-              : `At ${clock(e.noticeAt, tz)} (${windowText(e.noticeAt, e.noticeAt, tz).split(',')[0]})`}
+              ? `Told ${day(e.notifiedAt, tz)}, ${clock(e.notifiedAt, tz)}`
+              : `Told at ${day(e.noticeAt, tz)}, ${clock(e.noticeAt, tz)}`}
           </dd>
           <dt>Participants</dt>
           <dd>
@@ -516,7 +518,7 @@ function EventResult({ result: r, timeZone }: { result: DrEventResult; timeZone:
         <Stat
           label="Fleet shed"
           value={shedKnown ? kwText(r.shedKwFleet.estimate) : NOT_ENOUGH}
-          hint={`${int.format(r.treatment.n)} vehicles asked`}
+          hint={`${vehicles(r.treatment.n)} asked`}
         />
         <Stat
           label="Opted out"
@@ -545,8 +547,7 @@ function EventResult({ result: r, timeZone }: { result: DrEventResult; timeZone:
           <dd data-testid="fleet-shed-kw">{shedKnown ? intervalText(r.shedKwFleet, r.confidence) : NOT_ENOUGH}</dd>
           <dt>Mean load in the window</dt>
           <dd>
-            asked {kwText(r.treatment.meanKw)} ({int.format(r.treatment.n)} vehicles) · control{' '}
-            {kwText(r.control.meanKw)} ({int.format(r.control.n)} vehicles)
+            {`asked ${kwText(r.treatment.meanKw)} (${vehicles(r.treatment.n)}) · control ${kwText(r.control.meanKw)} (${vehicles(r.control.n)})`}
           </dd>
           <dt>Opt-outs</dt>
           <dd>

@@ -199,7 +199,7 @@ describeEachDatabase('demand-response rewards', (setup) => {
     });
     expect(byKey.get('off_peak 2026-07')!.explanation).toMatchObject({
       summary:
-        'Charged for 300 minutes at home in 2026-07, 80% of it outside peak hours (on_peak); at least 75% was asked.',
+        'Charged for 300 minutes at home in 2026-07, 80% of it outside peak hours (on peak); at least 75% was asked.',
       facts: { chargingMinutes: 300, offPeakMinutes: 240 },
     });
   });

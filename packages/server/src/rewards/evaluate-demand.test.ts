@@ -326,6 +326,9 @@ describe('evaluateRewards: off_peak_share', () => {
     expect(summarize(run(true).filter((e) => e.period === '2026-07'))).toEqual([
       { rule: 'off_peak', period: '2026-07', points: 300 },
     ]);
+    expect(run(true).find((e) => e.period === '2026-07')!.explanation.summary).toContain(
+      '80% of it outside peak hours (on peak)',
+    );
     expect(() => run(false)).toThrow(/pass periodAt/);
   });
 

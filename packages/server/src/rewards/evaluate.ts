@@ -907,7 +907,7 @@ function evaluateOffPeakShare(ctx: Context, rule: RuleOf<'off_peak_share'>): Ent
         rule: rule.label,
         summary:
           `Charged for ${Math.round(minutes)} minutes${rule.requireTerritory ? ' at home' : ''} in ${month.key}, ` +
-          `${shown}% of it outside peak hours (${window}${rule.days === 'all' ? '' : ` on ${rule.days}`}); ` +
+          `${shown}% of it outside peak hours (${window.replaceAll('_', ' ')}${rule.days === 'all' ? '' : ` on ${rule.days}`}); ` +
           `at least ${rule.minSharePct}% was asked.`,
         sessions: charged.sessions.slice(0, MAX_EXPLAINED_SESSIONS).map(explainSession),
         facts: {

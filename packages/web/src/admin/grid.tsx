@@ -1,7 +1,9 @@
 /**
  * /admin/:slug/grid: when, where and at what level the program's vehicles charge, for planners —
  * the mean load by hour of day, energy day by day by level, the share inside the territory, the
- * time-of-use split, and the vehicles behind the peak hour. Exported as CSV, a row a day.
+ * time-of-use split, and the vehicles behind the peak hour, with the demand-response events of the
+ * range shaded on the load by hour; then the distribution grid (feeders, transformers and their
+ * coincident peak). Exported as CSV, a row a day.
  */
 import { useMemo, useState } from 'preact/hooks';
 import { get, isoDay, type GridView } from '../api';
@@ -10,6 +12,7 @@ import { Card, Empty, ErrorNote, Loading, Page, Stat } from '../components/ui';
 import { useLoad } from '../session';
 import { date, energy, f2, share } from '../units';
 import { hourLabel, lastDays, rangeQuery, RangePicker, type DayRange } from './common';
+import { Distribution, EventLegend, eventShades } from './grid-distribution';
 import type { SectionProps } from './program';
 
 const HOURS = Array.from({ length: 24 }, (_, h) => h);
@@ -66,6 +69,7 @@ export function Grid({ program }: SectionProps) {
       {load.loading ? <Loading what="Reading the program’s charging" /> : null}
       <ErrorNote error={load.error} />
       {view && !load.loading ? <GridBody view={view} periods={program.tou?.periods ?? []} /> : null}
+      <Distribution slug={program.slug} query={query} />
     </Page>
   );
 }
@@ -107,6 +111,8 @@ function GridBody({ view, periods }: { view: GridView; periods: readonly string[
     ],
     [days],
   );
+  const events = view.events ?? [];
+  const shade = useMemo(() => eventShades(events, view.program.timeZone), [events, view.program.timeZone]);
   const [allContributors, setAllContributors] = useState(false);
   if (t.wallWh <= 0) {
     return <Empty>No charging was recorded in this range.</Empty>;
@@ -137,13 +143,15 @@ function GridBody({ view, periods }: { view: GridView; periods: readonly string[
         <Card>
           <Chart
             caption="Mean load by hour of day (kW)"
-            summary={`Mean charging load of the program by local hour. The highest is ${f2.format(view.peakKw)} kW at ${hourLabel(view.peakHour)}; on weekdays the peak is at ${hourLabel(weekdayPeak)}.`}
+            summary={`Mean charging load of the program by local hour. The highest is ${f2.format(view.peakKw)} kW at ${hourLabel(view.peakHour)}; on weekdays the peak is at ${hourLabel(weekdayPeak)}.${events.length > 0 ? ` The hours of ${events.length} demand-response event${events.length === 1 ? '' : 's'} are shaded; they are listed under the chart.` : ''}`}
             time={false}
             x={HOURS}
             series={profile}
             yLabel="kW"
             xFormat={(h) => hourLabel(h)}
+            shade={shade}
           />
+          <EventLegend events={events} timeZone={view.program.timeZone} />
         </Card>
         <Card>
           <Chart

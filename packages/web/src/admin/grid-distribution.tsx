@@ -137,8 +137,8 @@ function UploadForm({ slug, onStored }: { slug: string; onStored: () => void }) 
           {unmatched.length > 0 ? (
             <>
               {' '}
-              {int.format(unmatched.length)} service point{unmatched.length === 1 ? '' : 's'} match no participant’s
-              utility account: {unmatched.slice(0, 10).join(', ')}
+              {int.format(unmatched.length)} service point{unmatched.length === 1 ? ' matches' : 's match'} no
+              participant’s utility account: {unmatched.slice(0, 10).join(', ')}
               {unmatched.length > 10 ? ` and ${int.format(unmatched.length - 10)} more` : ''}.
             </>
           ) : (

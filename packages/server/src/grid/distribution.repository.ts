@@ -208,22 +208,31 @@ export async function groupLoads(
     `WITH m AS (
        SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::float8[], $4::float8[], $5::float8[])
                   AS m(vehicle_id, group_id, home_lat, home_lon, limit_wh)
-     ), h AS (
-       SELECT m.group_id, min(m.limit_wh) AS limit_wh, (x.value ->> 0)::float8 AS hour_ms, sum((x.value ->> 1)::float8) AS wh
-         FROM m
-         JOIN charge_session s ON s.vehicle_id = m.vehicle_id
+     ), v AS (
+       -- Each vehicle's sessions are read once, however many groups it counts in.
+       SELECT DISTINCT ON (vehicle_id) vehicle_id, home_lat, home_lon FROM m ORDER BY vehicle_id
+     ), vh AS (
+       SELECT v.vehicle_id, (x.value ->> 0)::float8 AS hour_ms, sum((x.value ->> 1)::float8) AS wh
+         FROM v
+         JOIN charge_session s ON s.vehicle_id = v.vehicle_id
          CROSS JOIN LATERAL jsonb_array_elements(s.hourly) AS x(value)
         WHERE s.plugged_at < to_timestamp($7::float8 / 1000) AND s.unplugged_at > to_timestamp($6::float8 / 1000)
           AND s.kind IS DISTINCT FROM 'dc' AND s.level IS DISTINCT FROM 'DCFC'
-          AND (m.home_lat IS NULL OR s.lat_deg IS NULL OR s.lon_deg IS NULL
-               OR power((s.lat_deg - m.home_lat) * 111320, 2)
-                  + power((s.lon_deg - m.home_lon) * 111320 * cos(radians(m.home_lat)), 2) <= power($8::float8, 2))
+          AND (v.home_lat IS NULL OR s.lat_deg IS NULL OR s.lon_deg IS NULL
+               OR power((s.lat_deg - v.home_lat) * 111320, 2)
+                  + power((s.lon_deg - v.home_lon) * 111320 * cos(radians(v.home_lat)), 2) <= power($8::float8, 2))
           AND (x.value ->> 0)::float8 >= $6::float8 AND (x.value ->> 0)::float8 < $7::float8
-        GROUP BY m.group_id, (x.value ->> 0)::float8
+        GROUP BY v.vehicle_id, (x.value ->> 0)::float8
+     ), h AS (
+       SELECT m.group_id, min(m.limit_wh) AS limit_wh, vh.hour_ms, sum(vh.wh) AS wh
+         FROM m JOIN vh ON vh.vehicle_id = m.vehicle_id
+        GROUP BY m.group_id, vh.hour_ms
+     ), above AS (
+       SELECT group_id, count(*) FILTER (WHERE wh > limit_wh) AS hours FROM h GROUP BY group_id
      )
-     SELECT p.group_id AS "groupId", p.hour_ms AS "peakHourMs", p.wh AS "peakWh",
-            (SELECT count(*) FROM h a WHERE a.group_id = p.group_id AND a.wh > a.limit_wh)::int AS "hoursAbove"
+     SELECT p.group_id AS "groupId", p.hour_ms AS "peakHourMs", p.wh AS "peakWh", above.hours::int AS "hoursAbove"
        FROM (SELECT DISTINCT ON (group_id) group_id, hour_ms, wh FROM h ORDER BY group_id, wh DESC, hour_ms) p
+       JOIN above ON above.group_id = p.group_id
       ORDER BY p.group_id`,
     [
       members.map((m) => m.vehicleId),

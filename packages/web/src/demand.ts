@@ -24,7 +24,11 @@ export interface DrEventResult {
   window: { startsAt: string; endsAt: string };
   treatment: { n: number; optedOut: number; meanKw: number | null; baselineKw: number | null };
   control: { n: number; meanKw: number | null; baselineKw: number | null };
+  /** Control − treatment; with adjustment 'baseline', each vehicle's kW is first taken from its own baseline. */
   shedKw: DrInterval;
+  adjustment?: 'baseline' | 'none';
+  /** The plain difference of the groups' mean kW in the window. */
+  unadjustedShedKw?: DrInterval | null;
   shedKwFleet: DrInterval;
   baselineShedKw: number | null;
   reboundKw: DrInterval | null;

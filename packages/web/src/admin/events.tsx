@@ -130,6 +130,10 @@ const TARGETS: readonly (readonly [DrTarget, string])[] = [
   ['shift', TARGET_WORDS.shift],
   ['cap', TARGET_WORDS.cap],
 ];
+const NOTICE_WHEN = [
+  ['before', 'Some minutes before the start'],
+  ['now', 'At once, when the event is created'],
+] as const;
 const SCOPES = [
   ['all', 'Every participant'],
   ['enrollments', 'Chosen applications (by id)'],
@@ -160,6 +164,7 @@ function CreateEvent({
   const create = useAction();
   const [target, setTarget] = useState<DrTarget>('curtail');
   const [scope, setScope] = useState<(typeof SCOPES)[number][0]>('all');
+  const [noticeWhen, setNoticeWhen] = useState<'before' | 'now'>('before');
   const [formKey, setFormKey] = useState(0);
   const [local, setLocal] = useState<Record<string, string>>({});
   const err = (name: string) => local[name] ?? fieldError(create.error, name);
@@ -184,7 +189,10 @@ function CreateEvent({
       ...(target === 'cap' && capKw !== undefined ? { capKw } : {}),
       startsAt,
       endsAt,
-      noticeMinutes: num(data, 'noticeMinutes') ?? 60,
+      // At once: a notice time a minute ago, so the server (whose clock may trail this one) tells them now.
+      ...(noticeWhen === 'now'
+        ? { noticeAt: new Date(Date.now() - 60_000).toISOString() }
+        : { noticeMinutes: num(data, 'noticeMinutes') ?? 60 }),
       randomizeMinutes: num(data, 'randomizeMinutes') ?? 15,
       controlShare: share === undefined ? 0.2 : share / 100,
       scope: scope === 'all' ? { kind: 'all' } : { kind: scope, ids: ids(text(data, 'scopeIds')) },
@@ -194,6 +202,7 @@ function CreateEvent({
       setFormKey((k) => k + 1);
       setTarget('curtail');
       setScope('all');
+      setNoticeWhen('before');
       onCreated(event);
     });
   });
@@ -244,16 +253,25 @@ function CreateEvent({
           />
         ) : null}
         <div class="adm-pair">
-          <Input
-            label="Notice (minutes before the start)"
-            name="noticeMinutes"
-            type="number"
-            min={0}
-            step="1"
-            defaultValue="60"
-            hint="0: participants are told at once."
-            error={err('noticeMinutes') ?? err('noticeAt')}
+          <Select
+            label="When participants are told"
+            name="noticeWhen"
+            value={noticeWhen}
+            options={NOTICE_WHEN}
+            onChange={(e) => setNoticeWhen(e.currentTarget.value as 'before' | 'now')}
           />
+          {noticeWhen === 'before' ? (
+            <Input
+              label="Notice (minutes before the start)"
+              name="noticeMinutes"
+              type="number"
+              min={0}
+              step="1"
+              defaultValue="60"
+              hint="0: at the start."
+              error={err('noticeMinutes') ?? err('noticeAt')}
+            />
+          ) : null}
           <Input
             label="Randomise start and end (up to minutes)"
             name="randomizeMinutes"
@@ -510,7 +528,7 @@ function EventResult({ result: r, timeZone }: { result: DrEventResult; timeZone:
           hint={
             shedKnown
               ? r.method === 'randomized-control'
-                ? `vs the control group; ${rangeText(r.shedKw, r.confidence)}`
+                ? `vs the control group${r.adjustment === 'baseline' ? ', each against its own baseline' : ''}; ${rangeText(r.shedKw, r.confidence)}`
                 : 'vs each vehicle’s own baseline (too few in the control group)'
               : 'too few vehicles measured'
           }
@@ -541,7 +559,13 @@ function EventResult({ result: r, timeZone }: { result: DrEventResult; timeZone:
           <dd data-testid="shed-kw">
             {r.method === 'randomized-control' ? intervalText(r.shedKw, r.confidence) : NOT_ENOUGH}
           </dd>
-          <dt>Shed per vehicle, vs own baseline</dt>
+          {r.adjustment === 'baseline' ? (
+            <>
+              <dt>Plain difference of the groups’ load</dt>
+              <dd>{intervalText(r.unadjustedShedKw, r.confidence)}</dd>
+            </>
+          ) : null}
+          <dt>Asked group vs its own baseline</dt>
           <dd>{kwText(r.baselineShedKw)}</dd>
           <dt>Fleet shed</dt>
           <dd data-testid="fleet-shed-kw">{shedKnown ? intervalText(r.shedKwFleet, r.confidence) : NOT_ENOUGH}</dd>
@@ -561,8 +585,12 @@ function EventResult({ result: r, timeZone }: { result: DrEventResult; timeZone:
         </dl>
         <p class="muted small">
           Shed is the control group’s mean load minus the asked group’s, in the window (each vehicle’s own, offsets
-          applied). The interval is Welch’s at {pct.format(r.confidence)}; an interval that includes 0 kW means no
-          effect is shown.
+          applied)
+          {r.adjustment === 'baseline'
+            ? ', each vehicle’s load first taken from its own baseline, which removes the differences between cars'
+            : ''}
+          . The interval is Welch’s at {pct.format(r.confidence)}; an interval that includes 0 kW means no effect is
+          shown.
         </p>
       </Card>
       <Card>

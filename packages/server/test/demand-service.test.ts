@@ -604,4 +604,20 @@ describeEachDatabase('demand-response service', (setup) => {
     await expectAppError(services.demand.listSchedules(adminB, slug), 'not_found');
     await expectAppError(services.demand.disableSchedule(adminB, slugB, weekdays.id), 'not_found');
   });
+
+  it('draws but tells nobody when the notice time was missed until after the window (the job was down)', async () => {
+    const starts = nowMs - 6 * HOUR;
+    const { rows } = await services.db.query<{ id: number }>(
+      `INSERT INTO dr_event (program_id, source, name, status, target, starts_at, ends_at, notice_at, scope, control_share, assignment_seed)
+       VALUES ($1, 'admin', 'Missed', 'scheduled', 'curtail', $2, $3, $4, '{"kind":"all"}', 0.5, 'seed') RETURNING id`,
+      [programId, new Date(starts), new Date(starts + 3 * HOUR), new Date(starts - HOUR)],
+    );
+    const id = rows[0]!.id;
+    expect(await services.demand.tick(new Date(nowMs))).toMatchObject({ assigned: 1, notified: 0 });
+    const event = await services.demand.getEvent(adminA, slug, id);
+    expect(event).toMatchObject({ status: 'completed', notifiedAt: null });
+    expect(event.counts).toEqual({ treatment: 3, control: 3, told: 0, optedOut: 0 });
+    expect((await participantsOf(id)).every((r) => r.notified_at === null && r.opt_out_token_hash === null)).toBe(true);
+    for (const p of people) expect((await services.demand.listMyEvents(p.actor)).some((e) => e.id === id)).toBe(false);
+  });
 });

@@ -97,23 +97,6 @@ export async function listEventsOfProgram(
   return rows;
 }
 
-/** Events the job has work for: open ones whose notice time has come. */
-export async function listDueEvents(db: Queryable, now: Date): Promise<DrEventRow[]> {
-  const { rows } = await db.query<DrEventRow>(
-    `SELECT * FROM dr_event WHERE status IN ('scheduled', 'active') AND notice_at <= $1 ORDER BY notice_at, id`,
-    [now],
-  );
-  return rows;
-}
-
-export async function setEventStatus(db: Queryable, id: number, status: DrEventRow['status'], at: Date): Promise<void> {
-  await db.query(
-    `UPDATE dr_event SET status = $2, updated_at = $3, cancelled_at = CASE WHEN $2 = 'cancelled' THEN $3 ELSE cancelled_at END
-      WHERE id = $1`,
-    [id, status, at],
-  );
-}
-
 export async function markAssigned(db: Queryable, id: number, at: Date): Promise<void> {
   await db.query(`UPDATE dr_event SET assigned_at = COALESCE(assigned_at, $2), updated_at = $2 WHERE id = $1`, [
     id,

@@ -588,10 +588,14 @@ export class DemandService {
         tx,
         candidates.map((c) => c.vehicle_id),
       );
+      // Notice time passed while no tick ran (the job was down) until after the window: drawn, but
+      // nobody is told of an event that is over.
+      const over = now.getTime() >= event.ends_at.getTime();
+      if (over) this.log.warn({ event: eventId }, 'demand-response event reached after its end: nobody told');
       let count = 0;
       for (const a of assignments) {
         const c = byVehicle.get(a.vehicleId)!;
-        const token = a.grp === 'treatment' ? randomBytes(32).toString('base64url') : null;
+        const token = a.grp === 'treatment' && !over ? randomBytes(32).toString('base64url') : null;
         await insertParticipant(tx, {
           eventId,
           vehicleId: c.vehicle_id,
@@ -623,7 +627,7 @@ export class DemandService {
         count += 1;
       }
       await markAssigned(tx, eventId, now);
-      await markNotified(tx, eventId, now);
+      if (!over) await markNotified(tx, eventId, now);
       return count;
     });
     for (const send of after) await send();

@@ -115,6 +115,23 @@ describe('evaluateRewards: event_participation and event_kwh_shifted', () => {
     expect(summarize(evaluate([event(3, JULY_14)], { asOf: new Date('2026-07-15T03:00:00Z') }))).toHaveLength(2);
   });
 
+  it('pays one part per event and slot: the vehicle holding the slot when it started', () => {
+    const vehicles = [
+      { vehicleId: 1, from: new Date('2026-05-01T00:00:00Z'), to: new Date('2026-07-01T00:00:00Z') },
+      { vehicleId: 2, from: new Date('2026-07-01T00:00:00Z'), to: null },
+    ];
+    const earned = evaluateRewards({
+      rules: DR_RULES,
+      timeZone: ZONE,
+      asOf: new Date('2026-08-05T12:00:00Z'),
+      slot: slot({ vehicles, events: [event(11, JULY_14), event(11, JULY_14, { vehicleId: 2, shiftedWh: 1000 })] }),
+    });
+    expect(earned.map((e) => [e.ruleKey, e.vehicleId, e.points])).toEqual([
+      ['event', 2, 200],
+      ['shifted', 2, 10],
+    ]);
+  });
+
   it('pays nothing for an event that started after the slot ended', () => {
     const events = [event(1, JULY_14)];
     const ended = slot({ events, endedAt: new Date('2026-07-14T12:00:00Z') });

@@ -721,7 +721,15 @@ function countedEvents(input: RewardInput, asOfMs: number, endMs: number): Event
         e.status !== 'cancelled' &&
         e.startsAt.getTime() < endMs,
     )
-    .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.eventId - b.eventId || a.vehicleId - b.vehicleId);
+    .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime() || a.eventId - b.eventId || a.vehicleId - b.vehicleId)
+    .filter((e, i, all) => {
+      // One part per event and slot (the ledger keys rewards by slot): the vehicle holding the slot when it started.
+      const same = all.filter((o) => o.eventId === e.eventId);
+      if (same.length === 1) return true;
+      const holder = vehicleAt(input.slot.vehicles, e.startsAt.getTime(), undefined);
+      const chosen = same.find((o) => o.vehicleId === holder) ?? same[0]!;
+      return chosen === all[i];
+    });
 }
 
 /** Measured by asOf: its result, and with it every opt-out by charging, is final. */

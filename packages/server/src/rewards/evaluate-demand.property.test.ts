@@ -106,7 +106,8 @@ const arbSessions = fc
 const arbInput = fc
   .record({
     timeZone: fc.constantFrom(...ZONES),
-    events: fc.uniqueArray(arbEvent, { selector: (e) => `${e.eventId}/${e.vehicleId}`, maxLength: 25 }),
+    // One vehicle of the slot per event, as assignment makes it (each event has one window).
+    events: fc.uniqueArray(arbEvent, { selector: (e) => e.eventId, maxLength: 25 }),
     sessions: arbSessions,
     endedAfterDays: fc.option(fc.integer({ min: 1, max: 320 }), { freq: 4 }),
     asOfMin: fc.integer({ min: 0, max: 330 * 24 * 60 }),

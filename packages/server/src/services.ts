@@ -6,6 +6,8 @@ import path from 'node:path';
 import { AccountService, type PasswordCost } from './accounts/index.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
+import { DemandService } from './demand/demand.service.js';
+import { DemandMeasurement } from './demand/measurement.service.js';
 import { DeriveService, deriveParamsFrom, type DeriveSettings } from './derive/index.js';
 import { DeviceService } from './devices/index.js';
 import type { Logger } from './logger.js';
@@ -42,6 +44,8 @@ export interface Services {
   readonly property: PropertyInquiryService;
   readonly shares: ShareService;
   readonly grid: GridService;
+  readonly demand: DemandService;
+  readonly demandMeasurement: DemandMeasurement;
 }
 
 export type ServiceSettings = Pick<
@@ -203,6 +207,21 @@ export async function createServices(
     clock,
   );
   const grid = new GridService(db, programs, derive, { cacheMs: settings.gridCacheS * 1000, clock });
+  const demandMeasurement = new DemandMeasurement(db, clock);
+  const demand = new DemandService(
+    db,
+    programs,
+    notifications,
+    demandMeasurement,
+    {
+      // The opt-out link in a notice starts here (read when the notice is written, as for accounts).
+      get publicUrl() {
+        return settings.publicUrl;
+      },
+    },
+    deps.log.child({ component: 'demand' }),
+    clock,
+  );
   return {
     db,
     programs,
@@ -223,5 +242,7 @@ export async function createServices(
     property,
     shares,
     grid,
+    demand,
+    demandMeasurement,
   };
 }

@@ -67,6 +67,25 @@ const ROUTE_CLASSES: Readonly<Record<string, RouteClass>> = {
   'GET /api/v1/programs/:slug/reconciliation': 'tenant',
   'GET /api/v1/programs/:slug/grid': 'tenant',
   'GET /api/v1/programs/:slug/grid.csv': 'tenant',
+  'GET /api/v1/programs/:slug/events': 'tenant', // demand response: the program's staff
+  'POST /api/v1/programs/:slug/events': 'tenant',
+  'GET /api/v1/programs/:slug/events/:id': 'tenant',
+  'POST /api/v1/programs/:slug/events/:id/cancel': 'tenant',
+  'POST /api/v1/programs/:slug/events/:id/measure': 'tenant',
+  'GET /api/v1/programs/:slug/events/:id/participants.csv': 'tenant',
+  'GET /api/v1/programs/:slug/event-schedules': 'tenant',
+  'POST /api/v1/programs/:slug/event-schedules': 'tenant',
+  'POST /api/v1/programs/:slug/event-schedules/:id/disable': 'tenant',
+  'GET /api/v1/me/events': 'tenant',
+  'POST /api/v1/me/events/:id/opt-out': 'tenant',
+  // The notice's one-tap opt-out link: the token is the credential.
+  'GET /api/v1/events/opt-out': 'public',
+  'POST /api/v1/events/opt-out': 'public',
+  'GET /api/v1/applications/:id/event-preferences': 'tenant',
+  'PUT /api/v1/applications/:id/event-preferences': 'tenant',
+  'PUT /api/v1/programs/:slug/grid/groups': 'tenant', // the distribution grid: staff of the program
+  'GET /api/v1/programs/:slug/grid/groups': 'tenant',
+  'GET /api/v1/programs/:slug/grid/distribution': 'tenant',
   'GET /api/v1/applications/:id': 'tenant',
   'POST /api/v1/applications/:id/approve': 'tenant',
   'POST /api/v1/applications/:id/decline': 'tenant',
@@ -167,6 +186,7 @@ const MINE = new Set([
   'GET /api/v1/property-inquiries',
   'GET /api/v1/property-inquiries/counts',
   'GET /api/v1/grid/regions',
+  'GET /api/v1/me/events',
 ]);
 
 const REFUSED = [401, 403, 404];
@@ -192,6 +212,8 @@ interface Tenant {
   inquiryLine: string;
   inquiryEmail: string;
   payoutId: number;
+  eventId: number;
+  scheduleId: number;
 }
 
 interface Request {
@@ -364,6 +386,27 @@ describeEachKind('cross-tenant isolation over every route', (kind) => {
       });
       t.payoutId = batch.status === 201 ? (batch.body.id as number) : 999_999;
     }
+    // A demand-response event each program's driver was told of, and a standing schedule.
+    for (const t of [a, b]) {
+      const event = await ok('POST', `/programs/${t.slug}/events`, t.admin.token, {
+        name: `Isolation peak ${t === a ? 'A' : 'B'}`,
+        target: 'shift',
+        startsAt: new Date(nowMs + 2 * DAY).toISOString(),
+        endsAt: new Date(nowMs + 2 * DAY + 3 * 3_600_000).toISOString(),
+        noticeMinutes: 3 * 24 * 60,
+        controlShare: 0,
+      });
+      t.eventId = event.body.id as number;
+      const schedule = await ok('POST', `/programs/${t.slug}/event-schedules`, t.admin.token, {
+        name: 'Summer weekdays',
+        target: 'shift',
+        days: 'weekdays',
+        from: '17:00',
+        to: '20:00',
+        activeFrom: '2027-06-01',
+      });
+      t.scheduleId = schedule.body.id as number;
+    }
   }, 240_000);
 
   afterAll(async () => {
@@ -390,6 +433,11 @@ describeEachKind('cross-tenant isolation over every route', (kind) => {
       [`/property-inquiries/${b.inquiryId}`, b.admin.token],
       ['/device-inventory', b.admin.token],
       ['/auth/me', b.admin.token],
+      ['/me/events', b.driver.token],
+      [`/applications/${b.applicationId}/event-preferences`, b.driver.token],
+      [`/programs/${b.slug}/events`, b.admin.token],
+      [`/programs/${b.slug}/events/${b.eventId}`, b.admin.token],
+      [`/programs/${b.slug}/event-schedules`, b.admin.token],
     ];
     const snapshot: Record<string, unknown> = {};
     for (const [route, token] of reads) {
@@ -429,6 +477,7 @@ describeEachKind('cross-tenant isolation over every route', (kind) => {
       '/grid': dayWindow,
       '/grid.csv': dayWindow,
       '/grid/regions': dayWindow,
+      '/grid/distribution': dayWindow,
       '/telemetry': traceWindow,
     };
     const queryOf = (url: string) => {
@@ -452,6 +501,8 @@ describeEachKind('cross-tenant isolation over every route', (kind) => {
           if (url.includes('/notifications/')) return String(t.notificationId);
           if (url.includes('/shares/')) return String(t.shareId);
           if (url.includes('/property-inquiries/')) return String(t.inquiryId);
+          if (url.includes('/events/')) return String(t.eventId);
+          if (url.includes('/event-schedules/')) return String(t.scheduleId);
           throw new Error(`no resource for :id in ${url}: add it to pathInto`);
         }) + queryOf(url);
     /** A valid body for each write, so that validation cannot be what refuses it. */
@@ -482,6 +533,21 @@ describeEachKind('cross-tenant isolation over every route', (kind) => {
         '/programs/:slug/payouts': { provider: 'paypal', period: '2026-09' },
         '/property-inquiries/:id': { status: 'contacted', note: 'Taken across tenants' },
         '/auth/me/preferences': { distanceUnit: 'mi' },
+        '/programs/:slug/events': {
+          name: 'Taken across tenants',
+          target: 'curtail',
+          startsAt: new Date(nowMs + DAY).toISOString(),
+          endsAt: new Date(nowMs + DAY + 3_600_000).toISOString(),
+        },
+        '/programs/:slug/event-schedules': {
+          name: 'Taken across tenants',
+          target: 'curtail',
+          days: 'all',
+          from: '17:00',
+          to: '18:00',
+          activeFrom: '2027-01-01',
+        },
+        '/event-preferences': { readyBy: '06:00', minSocPct: 90, notifyMail: false },
         '/auth/password': { currentPassword: 'not the password at all', password: 'another long password' },
         // A new program, or B's preset made again: the operator's alone.
         '/api/v1/programs': { preset: 'mississippi-power' },
@@ -572,6 +638,8 @@ describeEachKind('cross-tenant isolation over every route', (kind) => {
           homeAddress: b.homeAddress,
           utilityAccount: b.utilityAccount,
         },
+        // Not B's link (nobody's): refused, and nothing of B's shown.
+        'POST /api/v1/events/opt-out': { token: 'x'.repeat(43) },
         'POST /api/v1/property-inquiries': {
           program: b.slug,
           buildingName: 'Stranger Towers',

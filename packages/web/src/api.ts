@@ -502,6 +502,88 @@ export interface GridView {
     peakPeriodWh: number;
     dcfcShare: number;
   }[];
+  /** Demand-response events overlapping the range. */
+  events: GridEvent[];
+}
+
+export interface GridEvent {
+  id: number;
+  name: string;
+  target: 'curtail' | 'shift' | 'cap';
+  status: 'scheduled' | 'active' | 'completed' | 'cancelled';
+  startsAt: string;
+  endsAt: string;
+  /** The measured fleet shed (kW), once measured. */
+  shedKwFleet: number | null;
+}
+
+/** GET /programs/:slug/grid/groups (docs/distribution.md). */
+export interface GridGroup {
+  id: number;
+  kind: 'feeder' | 'transformer';
+  code: string;
+  name: string | null;
+  ratingKva: number | null;
+  parentCode: string | null;
+  hasArea: boolean;
+  servicePoints: number;
+  participants: number;
+  uploadedAt: string;
+}
+
+/** PUT /programs/:slug/grid/groups. */
+export interface GridUploadResult {
+  groups: GridGroup[];
+  servicePoints: number;
+  unmatchedServicePoints: string[];
+}
+
+/** GET /programs/:slug/grid/distribution. */
+export interface DistributionView {
+  program: { slug: string; timeZone: string };
+  from: string;
+  to: string;
+  homeRadiusM: number;
+  groups: {
+    id: number;
+    kind: 'feeder' | 'transformer';
+    code: string;
+    name: string | null;
+    ratingKva: number | null;
+    parentCode: string | null;
+    participants: number;
+    coincidentPeakKw: number;
+    peakAt: string | null;
+    hoursAboveRating: number | null;
+  }[];
+  unassignedParticipants: { count: number; enrollmentIds: number[]; coincidentPeakKw: number; peakAt: string | null };
+}
+
+/** Sends a file's text as it is (a CSV, a GeoJSON) with its content type; errors as api() gives them. */
+export async function sendText<T>(method: string, path: string, text: string, contentType: string): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, {
+      method,
+      credentials: 'same-origin',
+      headers: { 'content-type': contentType },
+      body: text,
+    });
+  } catch {
+    throw new ApiError(0, 'unavailable', 'The server cannot be reached. Check your connection and try again.');
+  }
+  const json = (await response.json().catch(() => ({}))) as {
+    error?: { code: string; message: string; details?: { field: string; message: string }[] };
+  };
+  if (!response.ok) {
+    throw new ApiError(
+      response.status,
+      json.error?.code ?? 'error',
+      json.error?.message ?? `The server answered ${response.status}.`,
+      json.error?.details ?? [],
+    );
+  }
+  return json as T;
 }
 
 /** GET /grid/regions: every program the caller manages, side by side. */
@@ -796,3 +878,15 @@ export interface VehicleOverview {
     note: string | null;
   } | null;
 }
+
+// ---- Demand response (issue 18): the answers' types live beside their words in demand.ts ----
+export type {
+  DrEvent,
+  DrEventResult,
+  DrEventStatus,
+  DrInterval,
+  DrTarget,
+  EventPreferences,
+  MyEvent,
+  OptOutByToken,
+} from './demand';

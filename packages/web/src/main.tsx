@@ -24,6 +24,7 @@ const Shared = lazy(() => import('./pages/shared').then((m) => m.Shared));
 const Settings = lazy(() => import('./pages/settings').then((m) => m.Settings));
 const Admin = lazy(() => import('./admin/admin').then((m) => m.Admin));
 const PropertyManagers = lazy(() => import('./pages/property-managers').then((m) => m.PropertyManagers));
+const EventOptOut = lazy(() => import('./pages/event-opt-out').then((m) => m.EventOptOut));
 
 function App() {
   return (
@@ -49,6 +50,7 @@ function App() {
               <Route path="/share" component={ShareAndExport} />
               <Route path="/shared/:token" component={Shared} />
               <Route path="/settings" component={Settings} />
+              <Route path="/events/opt-out" component={EventOptOut} />
               <Route path="/admin/*" component={Admin} />
               <Route path="/admin" component={Admin} />
               <Route default component={NotFound} />

@@ -353,7 +353,7 @@ export interface DrShiftTruth {
   readonly windowWhWithout: number;
   /** Highest wall power in the window with the event, W. */
   readonly windowPeakW: number;
-  /** In the 3 h after the window (the rebound), Wh: with and without the event. */
+  /** In the span after the window (the rebound: 3 h unless drGroundTruth was told otherwise), Wh: with and without the event. */
   readonly afterWh: number;
   readonly afterWhWithout: number;
   /** Energy the event really moved out of the window (without − with), Wh. */
@@ -369,7 +369,19 @@ export function drGroundTruth(
   spec: Omit<FleetSpec, 'demandResponse'>,
   windows: ReadonlyMap<string, readonly DrWindow[]>,
   untilMs: number,
+  options: {
+    /**
+     * Advance in these steps, as FleetRunner.run({ stepMs }) does (default: at once). A simulation is
+     * reproducible only under the same steps: parked cars' physics is integrated per call, so the
+     * steps' edges change the last digits, and a charge decision near its threshold can go the other
+     * way days later. To compare with a run, use that run's steps.
+     */
+    readonly stepMs?: number;
+    /** The span after each window counted as its rebound (default 3 h). */
+    readonly afterMs?: number;
+  } = {},
 ): DrShiftTruth[] {
+  const afterMs = options.afterMs ?? 3 * 3_600_000;
   const optOuts = new Map<string, 'explicit' | 'charging'>();
   const source: DrWindowSource = {
     windowsFor: (serial, fromMs, toMs) =>
@@ -382,7 +394,7 @@ export function drGroundTruth(
         : spec,
     );
     const sums = new Map<string, { window: number; after: number; peak: number }>();
-    new FleetRunner(fleet, {
+    const runner = new FleetRunner(fleet, {
       reading: (vehicle, frame) => {
         if (frame.chargeState !== 'charging' || !(frame.chargePowerW > 0)) return;
         // A charging reading covers the second before its time.
@@ -393,11 +405,16 @@ export function drGroundTruth(
           if (t >= w.startMs && t < w.endMs) {
             sum.window += frame.chargePowerW / 3600;
             sum.peak = Math.max(sum.peak, frame.chargePowerW);
-          } else if (t >= w.endMs && t < w.endMs + 3 * 3_600_000) sum.after += frame.chargePowerW / 3600;
+          } else if (t >= w.endMs && t < w.endMs + afterMs) sum.after += frame.chargePowerW / 3600;
           sums.set(key, sum);
         }
       },
-    }).advance(untilMs);
+    });
+    const step = options.stepMs ?? Infinity;
+    for (let t = Math.min(...fleet.map((v) => v.sim.timeMs)); t < untilMs;) {
+      t = Math.min(untilMs, t + step);
+      runner.advance(t);
+    }
     return sums;
   };
   const withEvents = measure(true);

@@ -31,10 +31,18 @@ function eventOn(dateKey: string, fromHour: number, toHour: number, randomizeS =
 }
 
 /**
- * A fleet that charges every evening 16:00–23:00 local at its own rate (3–11 kW). On the event day the
- * treatment group charges `shedKw` less inside its own window and `reboundKw` more in the 2 h after.
+ * A fleet that charges every evening 16:00–23:00 local at its own rate (3–11 kW), each day's rate
+ * varying by up to ±`dayNoise` of it. On the event day the treatment group charges `shedKw` less
+ * inside its own window and `reboundKw` more in the 2 h after.
  */
-function fleet(event: EventInput, n: number, shedKw: number, reboundKw: number, seed: number): ParticipantInput[] {
+function fleet(
+  event: EventInput,
+  n: number,
+  shedKw: number,
+  reboundKw: number,
+  seed: number,
+  dayNoise = 0,
+): ParticipantInput[] {
   const next = mulberry32(seed);
   const eventDay = clock.localDayNumber(event.startsAtMs);
   const out: ParticipantInput[] = [];
@@ -47,16 +55,17 @@ function fleet(event: EventInput, n: number, shedKw: number, reboundKw: number, 
     for (let day = eventDay - 30; day <= eventDay; day++) {
       const from = clock.utcMsAtLocalDay(day, 16, 0);
       const to = clock.utcMsAtLocalDay(day, 23, 0);
+      const dayKw = dayNoise === 0 ? rateKw : rateKw * (1 + dayNoise * (2 * next() - 1));
       if (day === eventDay && group === 'treatment') {
         const ws = event.startsAtMs + startOffsetS * 1000;
         const we = event.endsAtMs + endOffsetS * 1000;
-        segments.push(charge(from, ws, rateKw), charge(ws, we, rateKw - shedKw));
+        segments.push(charge(from, ws, dayKw), charge(ws, we, dayKw - shedKw));
         segments.push(
-          charge(we, we + 2 * HOUR_MS, rateKw + reboundKw),
-          charge(we + 2 * HOUR_MS, Math.max(to, we + 2 * HOUR_MS), rateKw),
+          charge(we, we + 2 * HOUR_MS, dayKw + reboundKw),
+          charge(we + 2 * HOUR_MS, Math.max(to, we + 2 * HOUR_MS), dayKw),
         );
       } else {
-        segments.push(charge(from, to, rateKw));
+        segments.push(charge(from, to, dayKw));
       }
     }
     out.push({
@@ -225,14 +234,18 @@ describe('the fleet result: treatment against control, with a 90 % interval', ()
     expect(result.confidence).toBe(0.9);
     expect(result.treatment.n).toBe(100);
     expect(result.control.n).toBe(100);
-    expect(result.shedKw.low).toBeLessThan(2);
-    expect(result.shedKw.high).toBeGreaterThan(2);
-    expect(result.shedKw.low).toBeGreaterThan(0); // the interval excludes no effect at this size
+    // Every car charges at the same rate each day: against their own baselines the shed is exact.
+    expect(result.adjustment).toBe('baseline');
+    expect(result.shedKw).toEqual({ estimate: 2, low: 2, high: 2 });
+    // Without the adjustment the cars' different rates are noise, and the interval is wide around 2.
+    const plain = result.unadjustedShedKw!;
+    expect(plain.low).toBeLessThan(2);
+    expect(plain.high).toBeGreaterThan(2);
+    expect(plain.low).toBeGreaterThan(0); // the interval excludes no effect at this size
     expect(result.shedKwFleet.estimate).toBeCloseTo(result.shedKw.estimate * 100, 2);
     // Each treated participant charged exactly 2 kW below its own baseline (same rate every day).
     expect(result.baselineShedKw).toBeCloseTo(2, 6);
-    expect(result.reboundKw!.low).toBeLessThan(1);
-    expect(result.reboundKw!.high).toBeGreaterThan(1);
+    expect(result.reboundKw).toEqual({ estimate: 1, low: 1, high: 1 });
     expect(result.shiftedKwh).toBeCloseTo(
       participants
         .filter((p) => p.group === 'treatment')
@@ -248,12 +261,23 @@ describe('the fleet result: treatment against control, with a 90 % interval', ()
   });
 
   it('gives an interval containing 0 when the treatment did nothing', () => {
-    const { result } = measureEventData(clock, event, fleet(event, 200, 0, 0, 11));
+    const { result } = measureEventData(clock, event, fleet(event, 200, 0, 0, 11, 0.3));
     console.info(`known shed 0 kW: estimated ${JSON.stringify(result.shedKw)}`);
+    expect(result.adjustment).toBe('baseline');
     expect(result.shedKw.low).toBeLessThan(0);
     expect(result.shedKw.high).toBeGreaterThan(0);
-    expect(result.baselineShedKw).toBeCloseTo(0, 6);
-    expect(result.shiftedKwh).toBeCloseTo(0, 6);
+    expect(result.baselineShedKw).toBeCloseTo(0, 0);
+  });
+
+  it('narrows the interval by taking each car from its own baseline, and still centres on the truth', () => {
+    const { result } = measureEventData(clock, event, fleet(event, 200, 2, 0, 5, 0.3));
+    const width = (i: { low: number; high: number }) => i.high - i.low;
+    console.info(
+      `known shed 2 kW, days ±30 %: adjusted ${JSON.stringify(result.shedKw)}, plain ${JSON.stringify(result.unadjustedShedKw)}`,
+    );
+    expect(result.shedKw.low).toBeLessThan(2);
+    expect(result.shedKw.high).toBeGreaterThan(2);
+    expect(width(result.shedKw)).toBeLessThan(width(result.unadjustedShedKw!) * 0.6);
   });
 
   it('covers the true effect in about 90 % of randomised fleets (no effect and a 2 kW shed)', () => {
@@ -263,7 +287,7 @@ describe('the fleet result: treatment against control, with a 90 % interval', ()
       let covered = 0;
       const runs = 200;
       for (let seed = 1; seed <= runs; seed++) {
-        const { result } = measureEventData(clock, event, fleet(event, 30, truthKw, 0, 1000 * truthKw + seed));
+        const { result } = measureEventData(clock, event, fleet(event, 30, truthKw, 0, 1000 * truthKw + seed, 0.3));
         if (result.shedKw.low <= truthKw && truthKw <= result.shedKw.high) covered++;
       }
       console.info(`true shed ${truthKw} kW: the 90 % interval covered it in ${covered} of ${runs} fleets of 30`);

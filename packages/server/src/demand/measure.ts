@@ -285,7 +285,15 @@ export interface DrEventResult {
     readonly baselineKw: number | null;
   };
   readonly control: { readonly n: number; readonly meanKw: number | null; readonly baselineKw: number | null };
+  /**
+   * The headline: control − treatment. With `adjustment` 'baseline', each participant's kW is first taken from
+   * their own baseline (baseline − actual), which removes the cars' differences from the comparison (the
+   * design's main noise) and keeps it unbiased: the draw is random either way.
+   */
   readonly shedKw: Interval;
+  readonly adjustment: 'baseline' | 'none';
+  /** The plain difference of the groups' mean kW in the window (what shedKw is without adjustment). */
+  readonly unadjustedShedKw: Interval | null;
   readonly shedKwFleet: Interval;
   readonly baselineShedKw: number | null;
   readonly reboundKw: Interval | null;
@@ -351,13 +359,22 @@ export function fleetResult(event: EventInput, measured: readonly ParticipantMea
   const paired = withBaseline.map((m) => baseKw(m) - kw(m));
   const baselineShed = paired.length > 0 ? mean(paired) : null;
   const controlled = welchInterval(control.map(kw), treatment.map(kw));
+  const controlPaired = control.filter((m) => m.baselineWh !== null).map((m) => baseKw(m) - kw(m));
+  const adjusted = welchInterval(paired, controlPaired);
   const method = controlled ? 'randomized-control' : 'baseline-only';
   const zero: Interval = { estimate: 0, low: 0, high: 0 };
   const shed =
+    adjusted ??
     controlled ??
     meanInterval(paired) ??
     (baselineShed === null ? zero : { estimate: baselineShed, low: baselineShed, high: baselineShed });
-  const rebound = welchInterval(treatment.map(afterKw), control.map(afterKw));
+  // The rebound likewise: each one's energy in the 2 h after, less their own baseline for those hours.
+  const reboundOf = (m: ParticipantMeasurement) => m.reboundWh! / 1000 / (REBOUND_MS / HOUR_MS);
+  const rebound =
+    welchInterval(
+      treatment.filter((m) => m.reboundWh !== null).map(reboundOf),
+      control.filter((m) => m.reboundWh !== null).map(reboundOf),
+    ) ?? welchInterval(treatment.map(afterKw), control.map(afterKw));
   const maxEndOffsetMs = Math.max(0, ...treatment.map((m) => m.windowEndMs - event.endsAtMs));
 
   const grid = profileGrid(event);
@@ -390,6 +407,8 @@ export function fleetResult(event: EventInput, measured: readonly ParticipantMea
       baselineKw: orNull(control.filter((m) => m.baselineWh !== null).map(baseKw)),
     },
     shedKw: roundInterval(shed),
+    adjustment: adjusted ? 'baseline' : 'none',
+    unadjustedShedKw: controlled ? roundInterval(controlled) : null,
     shedKwFleet: roundInterval(scale(shed, treatment.length)),
     baselineShedKw: baselineShed === null ? null : round(baselineShed),
     reboundKw: rebound ? roundInterval(rebound) : null,

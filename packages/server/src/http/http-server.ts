@@ -15,7 +15,9 @@ import type { Services } from '../services.js';
 import type { Scheduler } from '../jobs/index.js';
 import { adminRoutes } from './admin.routes.js';
 import { authRoutes } from './auth.routes.js';
+import { demandRoutes } from './demand.routes.js';
 import { enrollmentRoutes } from './enrollment.routes.js';
+import { gridGroupsRoutes } from './grid-groups.routes.js';
 import { portalRoutes } from './portal.routes.js';
 import { programRoutes } from './program.routes.js';
 import { propertyRoutes } from './property.routes.js';
@@ -187,6 +189,8 @@ async function apiRoutes(
     prefix: '/api/v1',
   });
   await app.register(portalRoutes(options.services, actorOf), { prefix: '/api/v1' });
+  await app.register(demandRoutes(options.services, actorOf), { prefix: '/api/v1' });
+  await app.register(gridGroupsRoutes(options.services, actorOf), { prefix: '/api/v1' });
   await app.register(propertyRoutes({ property: options.services.property }, actorOf), { prefix: '/api/v1' });
   await app.register(stockRoutes(options.services, actorOf), { prefix: '/api/v1' });
   await app.register(webRoutes(options), { prefix: '/api/v1' });

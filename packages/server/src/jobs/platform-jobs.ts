@@ -12,6 +12,7 @@ export const JOB_NAMES = [
   'device-reminders',
   'mail-retry',
   'housekeeping',
+  'demand-response',
 ] as const;
 
 export function platformJobs(services: Services): JobDefinition[] {
@@ -55,6 +56,13 @@ export function platformJobs(services: Services): JobDefinition[] {
       name: 'housekeeping',
       schedule: { daily: { hour: 4 }, timeZone: 'UTC' },
       run: async () => ({ ...(await services.accounts.purgeExpired()) }),
+    },
+    {
+      // Demand-response events: schedules expanded, participants told at notice time, events started,
+      // completed and measured. Every step checks the event's state first, so a repeated run does nothing.
+      name: 'demand-response',
+      schedule: { every: 60 },
+      run: async (ctx) => ({ ...(await services.demand.tick(ctx.now)) }),
     },
   ];
 }

@@ -27,6 +27,8 @@ export interface NotifyInput {
   readonly body: string;
   /** Same key, same notification: later calls do nothing. */
   readonly dedupeKey?: string;
+  /** false: kept for the portal only (the participant asked for no mail); nothing is mailed, now or on retry. */
+  readonly mail?: boolean;
 }
 
 export class NotificationService {
@@ -51,6 +53,11 @@ export class NotificationService {
       at: this.clock(),
     });
     if (!row) return async () => {};
+    if (input.mail === false) {
+      // No mail is owed: marked as done so that the mail-retry job leaves it alone.
+      await markSent(tx, row.id, row.createdAt);
+      return async () => {};
+    }
     return async () => {
       const email = await findAccountEmail(this.db, row.accountId);
       if (email) await this.deliver(row, email);

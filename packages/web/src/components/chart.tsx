@@ -50,6 +50,8 @@ export interface ChartProps {
   xLabel?: string;
   /** How many decimals values show (default 1). */
   digits?: number;
+  /** Spans of x shaded behind the series (e.g. event windows); say what they are beside the chart. */
+  shade?: readonly { from: number; to: number; color: string }[];
 }
 
 /** What a unit measures, for the axis label. */
@@ -215,6 +217,23 @@ export function Chart(props: ChartProps) {
           }),
         ],
         hooks: {
+          // Shaded spans, behind everything else.
+          drawClear: [
+            (u) => {
+              const ctx = u.ctx;
+              for (const span of props.shade ?? []) {
+                const left = u.valToPos(span.from, 'x', true);
+                const right = u.valToPos(span.to, 'x', true);
+                const x0 = Math.max(u.bbox.left, Math.min(left, right));
+                const x1 = Math.min(u.bbox.left + u.bbox.width, Math.max(left, right));
+                if (x1 <= x0) continue;
+                ctx.save();
+                ctx.fillStyle = span.color;
+                ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
+                ctx.restore();
+              }
+            },
+          ],
           // The first axis' range on the element, for anyone checking where it starts (tests do).
           setScale: [
             (u, key) => {
@@ -284,7 +303,7 @@ export function Chart(props: ChartProps) {
       disposed = true;
       cleanup?.();
     };
-  }, [props.x, props.series, props.stacked, props.height, props.band, props.time, props.yRange]);
+  }, [props.x, props.series, props.stacked, props.height, props.band, props.time, props.yRange, props.shade]);
 
   return (
     <figure class="chart">

@@ -148,7 +148,7 @@ describe('demand-response measurement against the simulator’s ground truth', (
       [
         `demand-response scoring: ${VEHICLES} Alectra cars, ${treated.length} treatment / ${control.length} control, shift ${EVENT_DAY} 17:00–21:00`,
         `  shed per treated car: measured ${result.shedKw.estimate.toFixed(3)} kW [${result.shedKw.low.toFixed(3)}, ${result.shedKw.high.toFixed(3)}] (adjustment ${result.adjustment}; unadjusted ${JSON.stringify(result.unadjustedShedKw)})`,
-        `    perfect meter, same design ${perfectKw.toFixed(3)} kW (measuring error ${(result.shedKw.estimate - perfectKw).toFixed(4)} kW)`,
+        `    perfect meter, same design ${perfectKw.toFixed(3)} kW (measuring error of the plain difference ${(result.unadjustedShedKw!.estimate - perfectKw).toFixed(4)} kW)`,
         `    true effect ${trueKw.toFixed(3)} kW (error ${(result.shedKw.estimate - trueKw).toFixed(3)} kW)`,
         `  baseline-only shed ${result.baselineShedKw?.toFixed(3)} kW; shifted ${result.shiftedKwh.toFixed(1)} kWh measured vs ${trueShiftedKwh.toFixed(1)} kWh true`,
         `  rebound ${result.reboundKw?.estimate.toFixed(3)} kW measured vs ${trueReboundKw.toFixed(3)} kW true (per treated car, the 2 h after)`,
